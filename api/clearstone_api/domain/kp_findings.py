@@ -1,0 +1,54 @@
+"""The KP-narrow checks' names, and the list an assessment collects its findings in."""
+
+from __future__ import annotations
+
+from clearstone_api.domain.verdicts import CheckStatus, EvidenceRef, KpCheck
+
+__all__ = ["CHECK_TITLES", "Findings"]
+
+CHECK_TITLES: dict[str, str] = {
+    "K01": "In KP scope: natural rough diamonds (HS 7102.10, 7102.21, 7102.31)",
+    "K02": "Every cross-border movement of rough carries a KP certificate",
+    "K03": "Issuing participant in good standing on the date of issue",
+    "K04": "Both ends of the trade are KP participants on the date",
+    "K05": "Certificate carries the Annex I elements",
+    "K06": "Certificate number carries the issuing participant's code",
+    "K07": "Certificate dates: issued before export, used before expiry",
+    "K08": "Certificate consistent with the lots it covers",
+    "K09": "KP special measures at the origin on the date (CAR compliant zones, Marange)",
+    "K10": "No UN Security Council rough-diamond ban on the date",
+    "K11": "Import confirmation recorded",
+    "K12": "Tamper-resistant container recorded",
+    "K13": "System of Warranties statement on every business-to-business invoice",
+    "K14": "Mass balance: no stone or lot heavier than what it came from; no orphan stones",
+    "K16": "Chronology: the custody log is in date order and causally possible",
+}
+
+
+class Findings:
+    """The checks of one assessment, in the order they were made."""
+
+    def __init__(self) -> None:
+        self.checks: list[KpCheck] = []
+
+    def add(
+        self,
+        check_id: str,
+        status: CheckStatus,
+        reason: str,
+        subject: str | None = None,
+        evidence: list[EvidenceRef] | None = None,
+    ) -> None:
+        self.checks.append(
+            KpCheck(
+                id=check_id,
+                title=CHECK_TITLES[check_id],
+                status=status,
+                reason=reason,
+                subject=subject,
+                evidence=evidence or [],
+            )
+        )
+
+    def with_status(self, status: CheckStatus) -> list[KpCheck]:
+        return [check for check in self.checks if check.status is status]

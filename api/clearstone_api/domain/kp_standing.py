@@ -1,0 +1,337 @@
+"""KP checks on who traded and where from, on the date: participant standing (K03), trade only
+between participants (K04), special measures at the origin (K09) and UN bans (K10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from clearstone_api.domain.chain import Chain, OriginPlace
+from clearstone_api.domain.kp_findings import Findings
+from clearstone_api.domain.records import CustodyEvent, EventType, KPCertificate
+from clearstone_api.domain.reference import Reference, normalize_name
+from clearstone_api.domain.reference_rows import SpecialMeasure
+from clearstone_api.domain.verdicts import CheckStatus, EvidenceRef
+
+__all__ = [
+    "check_counterparties",
+    "check_embargoes",
+    "check_special_measures",
+    "check_standing",
+    "compliant_zone_for",
+    "in_area",
+]
+
+
+def _origins_of(chain: Chain, event: CustodyEvent) -> list[OriginPlace]:
+    """The extraction places of the lots an event moved (through their lineage)."""
+    wanted: set[str] = set()
+    for item in event.items:
+        stack = [item]
+        while stack:
+            lot_id = stack.pop()
+            if lot_id in wanted or lot_id not in chain.lots:
+                continue
+            wanted.add(lot_id)
+            stack.extend(chain.lots[lot_id].parent_lot_ids)
+    return [origin for origin in chain.origins() if origin.lot_id in wanted]
+
+
+def in_area(measure: SpecialMeasure, origin: OriginPlace, reference: Reference) -> bool:
+    """Whether an origin lies in a measure's area: by registry site, sub-prefecture or region."""
+    place = origin.place
+    if measure.site_ids and origin.site is not None:
+        registry = reference.registry_site(place.country, origin.site.registry_id, origin.site.name)
+        if registry is not None and registry.id in measure.site_ids:
+            return True
+    admin2 = place.admin2 or (origin.site.admin2 if origin.site else None)
+    admin1 = place.admin1 or (origin.site.admin1 if origin.site else None)
+    if measure.admin2:
+        return admin2 is not None and normalize_name(admin2) == normalize_name(measure.admin2)
+    if measure.admin1:
+        return admin1 is not None and normalize_name(admin1) == normalize_name(measure.admin1)
+    return not measure.site_ids
+
+
+def compliant_zone_for(
+    reference: Reference, origins: list[OriginPlace], country: str, day: dt.date
+) -> tuple[list[SpecialMeasure], list[OriginPlace]]:
+    """The compliant zones on ``day`` and the origins (in ``country``) outside all of them."""
+    zones = [m for m in reference.special_measures_on(country, day) if m.kind == "compliant_zone"]
+    outside = [
+        o
+        for o in origins
+        if o.place.country == country and not any(in_area(z, o, reference) for z in zones)
+    ]
+    return zones, outside
+
+
+def check_standing(
+    reference: Reference, event: CustodyEvent, cert: KPCertificate, findings: Findings
+) -> None:
+    """K03: the issuing participant existed and was in good standing on the date of issue."""
+    day = cert.date_of_issue or event.date
+    subject = f"document:{cert.id}"
+    evidence = [EvidenceRef(kind="document", id=cert.id)]
+    participant = reference.participants.get(cert.issuing_participant)
+    if participant is None or (participant.admitted_on and participant.admitted_on > day):
+        findings.add(
+            "K03",
+            CheckStatus.fail,
+            f"{cert.issuing_participant} was not a KP participant on {day}, so it could not "
+            f"issue certificate {cert.number}.",
+            subject,
+            evidence,
+        )
+        return
+    exporting = reference.participant_for(event.place.country, event.date)
+    if event.type is EventType.export and exporting and exporting != participant.id:
+        findings.add(
+            "K03",
+            CheckStatus.fail,
+            f"Certificate {cert.number} was issued by {participant.name}, but the shipment "
+            f"left {event.place.country} (participant {exporting}).",
+            subject,
+            evidence,
+        )
+        return
+    adverse = [s for s in reference.statuses_on(participant.id, day) if s.status != "embargoed"]
+    for status in adverse:
+        evidence.append(EvidenceRef(kind="participant_status", id=status.id, note=status.basis))
+    blocking = [s for s in adverse if s.exception_measure is None]
+    if blocking:
+        findings.add(
+            "K03",
+            CheckStatus.fail,
+            f"{participant.name} was {blocking[0].status.replace('_', '-')} on {day} "
+            f"({blocking[0].basis}); its certificates were not valid KP certificates.",
+            subject,
+            evidence,
+        )
+    elif adverse:
+        findings.add(
+            "K03",
+            CheckStatus.warn,
+            f"{participant.name} was suspended on {day} ({adverse[0].basis}); exports were "
+            "allowed only under special measures (see K09).",
+            subject,
+            evidence,
+        )
+    else:
+        findings.add(
+            "K03",
+            CheckStatus.pass_,
+            f"{participant.name} was a KP participant in good standing on {day}.",
+            subject,
+            evidence,
+        )
+
+
+def check_counterparties(
+    reference: Reference,
+    event: CustodyEvent,
+    certs: list[KPCertificate],
+    findings: Findings,
+) -> None:
+    """K04: no rough shipment to or from a non-participant (Chinese Taipei meets the rules)."""
+    here = event.place.country
+    if event.type is EventType.export:
+        other = event.destination_country or next(
+            (c.importer.country for c in certs if c.importer and c.importer.country), None
+        )
+    else:
+        other = next(
+            (c.exporter.country for c in certs if c.exporter and c.exporter.country), None
+        ) or next((c.issuing_participant for c in certs), None)
+    subject = f"event:{event.id}"
+    evidence = [EvidenceRef(kind="event", id=event.id)]
+    if other is None:
+        findings.add(
+            "K04",
+            CheckStatus.missing,
+            f"The {event.type.value} on {event.date} does not say where the shipment "
+            f"{'went' if event.type is EventType.export else 'came from'}.",
+            subject,
+            evidence,
+        )
+        return
+    problems: list[str] = []
+    notes: list[str] = []
+    for country in (here, other):
+        participant_id = reference.participant_for(country, event.date) or (
+            country if country in reference.participants else None
+        )
+        participant = reference.participants.get(participant_id or "")
+        if participant is None or (
+            participant.admitted_on and participant.admitted_on > event.date
+        ):
+            problems.append(f"{country} was not a KP participant on {event.date}")
+            continue
+        blocked = [
+            s
+            for s in reference.statuses_on(participant.id, event.date)
+            if s.status in {"removed", "self_suspended"}
+        ]
+        if blocked:
+            problems.append(f"{participant.name} was {blocked[0].status.replace('_', '-')}")
+        if participant.kind == "trading_entity":
+            notes.append(f"{participant.name} is treated as meeting the KP's minimum requirements")
+    if problems:
+        findings.add(
+            "K04", CheckStatus.fail, "; ".join(problems).capitalize() + ".", subject, evidence
+        )
+    else:
+        reason = f"Both {here} and {other} were within the KP on {event.date}."
+        if notes:
+            reason += " " + "; ".join(notes) + "."
+        findings.add("K04", CheckStatus.pass_, reason, subject, evidence)
+
+
+def check_special_measures(
+    chain: Chain,
+    reference: Reference,
+    event: CustodyEvent,
+    certs: list[KPCertificate],
+    findings: Findings,
+) -> None:
+    """K09: CAR compliant zones during CAR's suspension; Marange supervised and monitored
+    exports."""
+    origins = _origins_of(chain, event)
+    subject = f"event:{event.id}"
+    supervised = any(c.supervised_export for c in certs)
+    countries = sorted({o.place.country for o in origins} | {event.place.country})
+    applied = False
+    for country in countries:
+        participant = reference.participant_for(country, event.date) or country
+        suspensions = [
+            s
+            for s in reference.statuses_on(participant, event.date)
+            if s.exception_measure == "compliant_zone"
+        ]
+        if suspensions:
+            applied = True
+            zones, outside = compliant_zone_for(reference, origins, country, event.date)
+            evidence = [EvidenceRef(kind="participant_status", id=s.id) for s in suspensions]
+            if not any(o.place.country == country for o in origins):
+                findings.add(
+                    "K09",
+                    CheckStatus.fail,
+                    f"{country} exports on {event.date} were allowed only from compliant zones, "
+                    "and the record does not show where these goods were mined.",
+                    subject,
+                    evidence,
+                )
+            elif outside:
+                places = ", ".join(sorted({_area(o) for o in outside}))
+                findings.add(
+                    "K09",
+                    CheckStatus.fail,
+                    f"On {event.date} {country} could export only from its KP compliant zones; "
+                    f"these goods come from {places}, outside them.",
+                    subject,
+                    evidence,
+                )
+            else:
+                inside = [z for z in zones if any(in_area(z, o, reference) for o in origins)]
+                evidence += [EvidenceRef(kind="special_measure", id=z.id) for z in inside]
+                status = CheckStatus.pass_ if supervised else CheckStatus.warn
+                findings.add(
+                    "K09",
+                    status,
+                    f"Mined in a KP compliant zone ({', '.join(z.admin2 or z.id for z in inside)})"
+                    f" that was open for export on {event.date}"
+                    + (
+                        "."
+                        if supervised
+                        else "; the export is not recorded as approved under "
+                        "the Operational Framework."
+                    ),
+                    subject,
+                    evidence,
+                )
+        for measure in reference.special_measures_on(country, event.date):
+            if measure.kind == "compliant_zone":
+                continue
+            hit = [
+                o for o in origins if o.place.country == country and in_area(measure, o, reference)
+            ]
+            if not hit:
+                continue
+            applied = True
+            evidence = [
+                EvidenceRef(kind="special_measure", id=measure.id, note=measure.description)
+            ]
+            if supervised:
+                status, reason = CheckStatus.pass_, "the certificate records a supervised export"
+            elif measure.kind == "restricted_exports":
+                status, reason = CheckStatus.fail, "only KP-supervised sales were allowed"
+            else:
+                status, reason = CheckStatus.warn, "exports were allowed only under KP monitoring"
+            findings.add(
+                "K09",
+                status,
+                f"{measure.description} On {event.date} {reason}.",
+                subject,
+                evidence,
+            )
+    if not applied:
+        findings.add(
+            "K09",
+            CheckStatus.pass_,
+            f"No KP special measure applied to these goods' origin on {event.date}.",
+            subject,
+            [EvidenceRef(kind="event", id=event.id)],
+        )
+
+
+def _area(origin: OriginPlace) -> str:
+    place = origin.place
+    parts = [
+        place.admin2 or (origin.site.admin2 if origin.site else None),
+        place.admin1,
+        place.country,
+    ]
+    return ", ".join(p for p in parts if p) or place.country
+
+
+def check_embargoes(
+    chain: Chain,
+    reference: Reference,
+    event: CustodyEvent,
+    certs: list[KPCertificate],
+    findings: Findings,
+) -> None:
+    """K10: a UN Security Council ban on rough from the origin or the exporting country."""
+    origins = _origins_of(chain, event)
+    countries = {o.place.country for o in origins} | {event.place.country}
+    countries |= {c.country_of_origin for c in certs if c.country_of_origin not in (None, "MIXED")}
+    subject = f"event:{event.id}"
+    for country in sorted(c for c in countries if c):
+        for embargo in reference.embargoes_on(country, event.date):
+            evidence = [EvidenceRef(kind="embargo", id=embargo.id, note=embargo.resolution)]
+            government = any(c.issuing_participant == country for c in certs)
+            if embargo.exempt_government_certificate and government:
+                findings.add(
+                    "K10",
+                    CheckStatus.pass_,
+                    f"{embargo.measure} ({embargo.resolution}) exempted goods under the "
+                    f"government's certificate-of-origin regime, which this shipment carries.",
+                    subject,
+                    evidence,
+                )
+            else:
+                findings.add(
+                    "K10",
+                    CheckStatus.fail,
+                    f"On {event.date} the UN Security Council banned rough diamonds from "
+                    f"{country}: {embargo.measure} ({embargo.resolution}).",
+                    subject,
+                    evidence,
+                )
+            return
+    findings.add(
+        "K10",
+        CheckStatus.pass_,
+        f"No UN Security Council rough-diamond ban applied on {event.date}.",
+        subject,
+        [EvidenceRef(kind="event", id=event.id)],
+    )

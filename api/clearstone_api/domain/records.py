@@ -1,0 +1,528 @@
+"""The provenance record: a diamond's chain of custody from the mine to the shop counter.
+
+Pure pydantic, no web or database imports. A record names everything it refers to by id
+(lots, stones, parties, sites, documents) and :func:`parse_record` checks that every reference
+resolves, naming each problem by its path, so that a malformed record is rejected whole.
+
+Example::
+
+    record = parse_record(json.loads(path.read_text()))
+    record.subject.id  # the stone (or rough lot) being assessed
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+__all__ = [
+    "Attestation",
+    "AttestationLevel",
+    "AttestationScheme",
+    "CustodyEvent",
+    "Document",
+    "EventType",
+    "EvidenceLevel",
+    "GradingReport",
+    "Invoice",
+    "KPCertificate",
+    "Origin",
+    "Party",
+    "PartyRef",
+    "PartyType",
+    "Place",
+    "ProvenanceRecord",
+    "RecordInvalid",
+    "RecordProblem",
+    "RoughLot",
+    "Site",
+    "Stone",
+    "parse_record",
+]
+
+MAX_ID_LENGTH = 128
+MAX_TEXT_LENGTH = 2000
+MAX_ITEMS = 1000
+
+Id = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=MAX_ID_LENGTH,
+        pattern=r"^[A-Za-z0-9._:\-/]+$",
+    ),
+]
+"""A record-local identifier: letters, digits and ``. _ : - /``."""
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_LENGTH)]
+CountryCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")
+]
+"""ISO 3166-1 alpha-2 country code (``EU`` is a KP participant, not a country: use members)."""
+
+Carat = Annotated[Decimal, Field(gt=0, le=Decimal("1000000"), max_digits=12, decimal_places=3)]
+UsdValue = Annotated[Decimal, Field(ge=0, le=Decimal("1e12"), max_digits=16, decimal_places=2)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class EvidenceLevel(StrEnum):
+    """How well a claim is evidenced, weakest first. Never collapsed into "verified"."""
+
+    self_declared = "self_declared"
+    documented = "documented"
+    issuer_confirmed = "issuer_confirmed"
+    lab_matched = "lab_matched"
+    physical_tracer = "physical_tracer"
+
+
+class Origin(StrEnum):
+    natural = "natural"
+    lab_grown = "lab_grown"
+
+
+class PartyType(StrEnum):
+    lsm_miner = "lsm_miner"
+    asm_miner = "asm_miner"
+    cooperative = "cooperative"
+    rough_trader = "rough_trader"
+    manufacturer = "manufacturer"
+    polished_trader = "polished_trader"
+    jewellery_manufacturer = "jewellery_manufacturer"
+    retailer = "retailer"
+    exporter = "exporter"
+    importer = "importer"
+    grading_lab = "grading_lab"
+    security_provider = "security_provider"
+    government_authority = "government_authority"
+
+
+class EventType(StrEnum):
+    extraction = "extraction"
+    export = "export"
+    import_ = "import"
+    transit = "transit"
+    sale = "sale"
+    sorting = "sorting"
+    cutting = "cutting"
+    polishing = "polishing"
+    grading = "grading"
+    retail_sale = "retail_sale"
+
+
+class AttestationScheme(StrEnum):
+    rjc_cop = "rjc_cop"
+    de_beers_bpp = "de_beers_bpp"
+    maendeleo = "maendeleo"
+    irma = "irma"
+    gemfair = "gemfair"
+    lab_origin_report = "lab_origin_report"
+    traceability = "traceability"
+    sow_registration = "sow_registration"
+    audit_report = "audit_report"
+    self_declaration = "self_declaration"
+
+
+class AttestationLevel(StrEnum):
+    country = "country"
+    site = "site"
+    company = "company"
+    shipment = "shipment"
+    transaction = "transaction"
+    stone = "stone"
+
+
+class Place(_Model):
+    """Where an event happened, as finely as known."""
+
+    country: CountryCode
+    admin1: Name | None = None
+    """First-level administrative area (province, region; e.g. Manicaland, Lunda Norte)."""
+    admin2: Name | None = None
+    """Second-level area (district, CAR sub-prefecture; e.g. Berbérati, Marange)."""
+    site_id: Id | None = None
+    """A site in the record's ``sites``."""
+    locality: Name | None = None
+
+
+class Site(_Model):
+    """A mine or digging site."""
+
+    id: Id
+    name: Name
+    country: CountryCode
+    admin1: Name | None = None
+    admin2: Name | None = None
+    registry_id: Id | None = None
+    """Clearstone's site registry id (e.g. ``ZW-MARANGE``), used to match incidents."""
+    scale: Literal["industrial", "asm"] | None = None
+    deposit_type: Literal["kimberlite", "alluvial", "marine", "other"] | None = None
+    operator_party_id: Id | None = None
+
+
+class Party(_Model):
+    """A company, cooperative, authority or person that held or handled the goods."""
+
+    id: Id
+    name: Name
+    type: PartyType
+    country: CountryCode
+    registry_id: Id | None = None
+    """Clearstone's party registry id (e.g. ``petra-diamonds``), used to match incidents."""
+    kp_licence: Name | None = None
+    sow_registered: bool | None = None
+    rjc_member_id: Name | None = None
+
+
+class GradingReport(_Model):
+    lab: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    date: dt.date | None = None
+    carat: Carat | None = None
+
+
+class Stone(_Model):
+    """A single (usually polished) stone, the thing a consumer holds."""
+
+    kind: Literal["stone"] = "stone"
+    id: Id
+    origin: Origin
+    carat: Carat
+    form: Literal["polished", "rough"] = "polished"
+    grading_report: GradingReport | None = None
+    parent_lot_ids: Annotated[list[Id], Field(max_length=MAX_ITEMS)] = []
+    """The rough lots this stone was cut from. Empty: no link to rough, so no KP evidence."""
+    description: Text | None = None
+
+
+class RoughLot(_Model):
+    """A parcel of rough diamonds; lineage through splits and merges via ``parent_lot_ids``."""
+
+    kind: Literal["rough_lot"] = "rough_lot"
+    id: Id
+    carat: Carat
+    parcel_count: Annotated[int, Field(ge=1, le=100000)] = 1
+    hs_code: Annotated[str, StringConstraints(pattern=r"^\d{4}\.\d{2}$")] = "7102.31"
+    origin: Origin = Origin.natural
+    parent_lot_ids: Annotated[list[Id], Field(max_length=MAX_ITEMS)] = []
+    mixed_origin: bool = False
+
+
+class PartyRef(_Model):
+    """A party as named on a document (exporter, importer)."""
+
+    name: Name
+    country: CountryCode | None = None
+    address: Text | None = None
+
+
+class ImportConfirmation(_Model):
+    importing_authority: Name | None = None
+    date_received: dt.date | None = None
+    confirmed: bool = True
+
+
+class KPCertificate(_Model):
+    """A Kimberley Process certificate: one export shipment of rough. Annex I fields.
+
+    The Annex I elements are optional here on purpose: a defective certificate is still a
+    record of what was presented, and check K05 names every missing element.
+    """
+
+    type: Literal["kp_certificate"] = "kp_certificate"
+    id: Id
+    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    issuing_participant: Annotated[
+        str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")
+    ]
+    """The KP participant whose authority issued it (ISO2, ``EU`` for the European Union)."""
+    issuing_authority: Name | None = None
+    country_of_origin: CountryCode | Literal["MIXED"] | None = None
+    """Null or ``MIXED`` (``****`` on paper) for a parcel of mixed origin."""
+    date_of_issue: dt.date | None = None
+    date_of_expiry: dt.date | None = None
+    exporter: PartyRef | None = None
+    importer: PartyRef | None = None
+    carat_weight: Carat | None = None
+    value_usd: UsdValue | None = None
+    parcel_count: Annotated[int, Field(ge=1, le=100000)] | None = None
+    hs_codes: Annotated[
+        list[Annotated[str, StringConstraints(pattern=r"^\d{4}\.\d{2}$")]], Field(max_length=10)
+    ] = []
+    validated_by_exporting_authority: bool | None = None
+    statement_present: bool | None = None
+    english_translation: bool | None = None
+    container_seal_id: Name | None = None
+    import_confirmation: ImportConfirmation | None = None
+    supervised_export: bool = False
+    """Exported under a KP special-measures regime (supervised sale, monitoring team approval)."""
+    lot_ids: Annotated[list[Id], Field(max_length=MAX_ITEMS)] = []
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+
+class Invoice(_Model):
+    """A business-to-business invoice or memo, with its System of Warranties statement."""
+
+    type: Literal["invoice"] = "invoice"
+    id: Id
+    number: Name
+    date: dt.date
+    seller_party_id: Id
+    buyer_party_id: Id
+    lot_ids: Annotated[list[Id], Field(max_length=MAX_ITEMS)] = []
+    sow_statement: Text | None = None
+    """The warranty statement as printed on the invoice, verbatim."""
+    source_countries: Annotated[list[CountryCode], Field(max_length=50)] = []
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+
+class Attestation(_Model):
+    """A standard's certificate, audit or origin report, about one subject at one level."""
+
+    type: Literal["attestation"] = "attestation"
+    id: Id
+    scheme: AttestationScheme
+    level: AttestationLevel
+    subject_id: Id
+    """What it is about: a site, party, lot or stone id in this record, or a country code."""
+    issuer: Name
+    evidence_level: EvidenceLevel
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    scope: Text | None = None
+    origin_country: CountryCode | None = None
+    """For origin reports: the origin the issuer attests."""
+    url: Annotated[str, StringConstraints(max_length=2000, pattern=r"^https://")] | None = None
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+
+Document = Annotated[KPCertificate | Invoice | Attestation, Field(discriminator="type")]
+
+
+class CustodyEvent(_Model):
+    """One step in the chain: something happened to some lots or stones on a date, somewhere."""
+
+    id: Id
+    type: EventType
+    date: dt.date
+    place: Place
+    items: Annotated[list[Id], Field(min_length=1, max_length=MAX_ITEMS)]
+    """The lots or stones this event handled."""
+    from_party_id: Id | None = None
+    to_party_id: Id | None = None
+    destination_country: CountryCode | None = None
+    """For exports and transits: where the shipment is going."""
+    document_ids: Annotated[list[Id], Field(max_length=100)] = []
+    seals_intact: bool | None = None
+    """For transit: the shipment left as it entered, unopened."""
+    carat_in: Carat | None = None
+    carat_out: Carat | None = None
+
+
+class ProvenanceRecord(_Model):
+    """A diamond's provenance record: the subject and everything its chain refers to."""
+
+    schema_version: Literal["1"] = "1"
+    subject_id: Id
+    """The stone (or rough lot) this record speaks for."""
+    stones: Annotated[list[Stone], Field(max_length=MAX_ITEMS)] = []
+    lots: Annotated[list[RoughLot], Field(max_length=MAX_ITEMS)] = []
+    parties: Annotated[list[Party], Field(max_length=MAX_ITEMS)] = []
+    sites: Annotated[list[Site], Field(max_length=MAX_ITEMS)] = []
+    events: Annotated[list[CustodyEvent], Field(max_length=MAX_ITEMS)] = []
+    documents: Annotated[list[Document], Field(max_length=MAX_ITEMS)] = []
+
+    @property
+    def subject(self) -> Stone | RoughLot:
+        for stone in self.stones:
+            if stone.id == self.subject_id:
+                return stone
+        for lot in self.lots:
+            if lot.id == self.subject_id:
+                return lot
+        raise LookupError(self.subject_id)  # parse_record guarantees it exists
+
+
+class RecordProblem(_Model):
+    """One thing wrong with a record, named by its path (``events.3.items.0``)."""
+
+    loc: tuple[str | int, ...]
+    msg: str
+    type: str
+
+    @property
+    def path(self) -> str:
+        return ".".join(str(part) for part in self.loc)
+
+
+class RecordInvalid(ValueError):
+    """A record that cannot be assessed; ``problems`` names every one by its path."""
+
+    def __init__(self, problems: list[RecordProblem]) -> None:
+        self.problems = problems
+        summary = "; ".join(f"{p.path}: {p.msg}" for p in problems[:5])
+        more = f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""
+        super().__init__(f"{len(problems)} problem(s) in the provenance record: {summary}{more}")
+
+
+def parse_record(data: Any) -> ProvenanceRecord:
+    """Validate ``data`` as a provenance record, shape first, then every cross-reference.
+
+    Raises :class:`RecordInvalid` naming every problem found, never just the first.
+    """
+    try:
+        record = ProvenanceRecord.model_validate(data)
+    except ValidationError as exc:
+        raise RecordInvalid(
+            [
+                RecordProblem(loc=tuple(err["loc"]), msg=err["msg"], type=err["type"])
+                for err in exc.errors(include_url=False)
+            ]
+        ) from None
+    problems = list(_reference_problems(record))
+    if problems:
+        raise RecordInvalid(problems)
+    return record
+
+
+def _duplicates(kind: str, ids: list[str]) -> Iterator[RecordProblem]:
+    seen: set[str] = set()
+    for index, item_id in enumerate(ids):
+        if item_id in seen:
+            yield RecordProblem(
+                loc=(kind, index, "id"), msg=f"duplicate id {item_id!r}", type="duplicate_id"
+            )
+        seen.add(item_id)
+
+
+def _reference_problems(record: ProvenanceRecord) -> Iterator[RecordProblem]:
+    lots = {lot.id for lot in record.lots}
+    stones = {stone.id for stone in record.stones}
+    parties = {party.id for party in record.parties}
+    sites = {site.id for site in record.sites}
+    documents = {doc.id for doc in record.documents}
+
+    yield from _duplicates("lots", [lot.id for lot in record.lots])
+    yield from _duplicates("stones", [stone.id for stone in record.stones])
+    yield from _duplicates("parties", [party.id for party in record.parties])
+    yield from _duplicates("sites", [site.id for site in record.sites])
+    yield from _duplicates("events", [event.id for event in record.events])
+    yield from _duplicates("documents", [doc.id for doc in record.documents])
+    shared = lots & stones
+    for item_id in sorted(shared):
+        yield RecordProblem(
+            loc=("stones",), msg=f"id {item_id!r} names both a stone and a lot", type="duplicate_id"
+        )
+
+    def missing(
+        loc: tuple[str | int, ...], ref: str | None, pool: set[str], what: str
+    ) -> Iterator[RecordProblem]:
+        if ref is not None and ref not in pool:
+            yield RecordProblem(loc=loc, msg=f"unknown {what} {ref!r}", type="unknown_reference")
+
+    if record.subject_id not in lots | stones:
+        yield RecordProblem(
+            loc=("subject_id",),
+            msg=f"unknown stone or lot {record.subject_id!r}",
+            type="unknown_reference",
+        )
+    for i, stone in enumerate(record.stones):
+        for j, parent in enumerate(stone.parent_lot_ids):
+            yield from missing(("stones", i, "parent_lot_ids", j), parent, lots, "lot")
+    for i, lot in enumerate(record.lots):
+        for j, parent in enumerate(lot.parent_lot_ids):
+            yield from missing(("lots", i, "parent_lot_ids", j), parent, lots, "lot")
+            if parent == lot.id:
+                yield RecordProblem(
+                    loc=("lots", i, "parent_lot_ids", j),
+                    msg="a lot cannot be its own parent",
+                    type="lineage_cycle",
+                )
+    yield from _cycle_problems(record)
+    for i, site in enumerate(record.sites):
+        yield from missing(
+            ("sites", i, "operator_party_id"), site.operator_party_id, parties, "party"
+        )
+    for i, event in enumerate(record.events):
+        for j, item in enumerate(event.items):
+            yield from missing(("events", i, "items", j), item, lots | stones, "lot or stone")
+        yield from missing(("events", i, "from_party_id"), event.from_party_id, parties, "party")
+        yield from missing(("events", i, "to_party_id"), event.to_party_id, parties, "party")
+        yield from missing(("events", i, "place", "site_id"), event.place.site_id, sites, "site")
+        for j, doc_id in enumerate(event.document_ids):
+            yield from missing(("events", i, "document_ids", j), doc_id, documents, "document")
+    for i, doc in enumerate(record.documents):
+        if isinstance(doc, KPCertificate):
+            for j, lot_id in enumerate(doc.lot_ids):
+                yield from missing(("documents", i, "lot_ids", j), lot_id, lots, "lot")
+        elif isinstance(doc, Invoice):
+            yield from missing(
+                ("documents", i, "seller_party_id"), doc.seller_party_id, parties, "party"
+            )
+            yield from missing(
+                ("documents", i, "buyer_party_id"), doc.buyer_party_id, parties, "party"
+            )
+            for j, lot_id in enumerate(doc.lot_ids):
+                yield from missing(
+                    ("documents", i, "lot_ids", j), lot_id, lots | stones, "lot or stone"
+                )
+        else:
+            if doc.valid_to is not None and doc.valid_to < doc.valid_from:
+                yield RecordProblem(
+                    loc=("documents", i, "valid_to"),
+                    msg="valid_to is before valid_from",
+                    type="date_order",
+                )
+            pool = {
+                AttestationLevel.site: sites,
+                AttestationLevel.company: parties,
+                AttestationLevel.shipment: lots | documents,
+                AttestationLevel.transaction: documents,
+                AttestationLevel.stone: stones | lots,
+            }.get(doc.level)
+            if pool is not None:
+                yield from missing(
+                    ("documents", i, "subject_id"),
+                    doc.subject_id,
+                    pool,
+                    f"{doc.level.value} subject",
+                )
+
+
+def _cycle_problems(record: ProvenanceRecord) -> Iterator[RecordProblem]:
+    """Lot lineage must be a DAG: a lot cannot descend from itself."""
+    parents = {lot.id: lot.parent_lot_ids for lot in record.lots}
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(lot_id: str) -> bool:
+        stack: list[tuple[str, Iterator[str]]] = [(lot_id, iter(parents.get(lot_id, [])))]
+        state[lot_id] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = 2
+                stack.pop()
+            elif state.get(child) == 1:
+                return True
+            elif child not in state:
+                state[child] = 1
+                stack.append((child, iter(parents.get(child, []))))
+        return False
+
+    for index, lot in enumerate(record.lots):
+        if lot.id not in state and visit(lot.id):
+            yield RecordProblem(
+                loc=("lots", index, "parent_lot_ids"),
+                msg=f"lot lineage through {lot.id!r} forms a cycle",
+                type="lineage_cycle",
+            )

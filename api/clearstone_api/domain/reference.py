@@ -1,0 +1,478 @@
+"""Reference data: the versioned facts an assessment is judged against, and their indexes.
+
+The files ship in ``clearstone_api/reference/``; :func:`load_reference` validates every row and
+names each bad one by file and line. A :class:`Reference` is immutable; analyst changes give a
+new one through :meth:`Reference.with_changes`, with a new version.
+
+Incidents are reached only through indexes (site, area, country, party), so the cost of matching
+a record does not grow with the size of the registry.
+
+Example::
+
+    reference = load_reference()
+    reference.participant_for("BE", date(2019, 5, 1))  # "EU"
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from clearstone_api.domain.reference_rows import (
+    CertificateProfile,
+    Conventions,
+    Criterion,
+    Definition,
+    Embargo,
+    HsCode,
+    Incident,
+    Participant,
+    ParticipantMembership,
+    RegistrySite,
+    SanctionedParty,
+    SanctionMeasure,
+    Source,
+    SowStatement,
+    SpecialMeasure,
+    Standard,
+    StatusPeriod,
+)
+
+__all__ = [
+    "FILES",
+    "Reference",
+    "ReferenceDataError",
+    "ReferenceProblem",
+    "load_reference",
+    "normalize_name",
+]
+
+RowT = TypeVar("RowT", bound=BaseModel)
+
+FILES: dict[str, type[BaseModel]] = {
+    "sources.csv": Source,
+    "kp_definitions.jsonl": Definition,
+    "kp_participants.csv": Participant,
+    "kp_participant_members.csv": ParticipantMembership,
+    "kp_status_periods.csv": StatusPeriod,
+    "kp_special_measures.csv": SpecialMeasure,
+    "kp_certificate_profiles.csv": CertificateProfile,
+    "hs_codes.csv": HsCode,
+    "unsc_diamond_measures.csv": Embargo,
+    "sanctions_measures.csv": SanctionMeasure,
+    "sanctioned_parties.csv": SanctionedParty,
+    "sow_statements.jsonl": SowStatement,
+    "abuse_taxonomy.jsonl": Criterion,
+    "conventions.csv": Conventions,
+    "standards.csv": Standard,
+    "sites.csv": RegistrySite,
+    "incidents.jsonl": Incident,
+}
+"""Every reference file, in load order, with the model of its rows."""
+
+VERSION_FILE = "VERSION"
+
+
+@dataclass(frozen=True)
+class ReferenceProblem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class ReferenceDataError(ValueError):
+    """Reference data that does not validate; ``problems`` names each bad row by file and line."""
+
+    def __init__(self, problems: Sequence[ReferenceProblem]) -> None:
+        self.problems = list(problems)
+        listing = "\n".join(f"  {p}" for p in self.problems[:50])
+        super().__init__(f"{len(self.problems)} problem(s) in the reference data:\n{listing}")
+
+
+def normalize_name(name: str) -> str:
+    """Fold a place or company name for matching: ``Berbérati`` and ``BERBERATI`` are equal."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in decomposed.casefold() if ch.isalnum())
+
+
+def _parse_rows(
+    name: str, text: str, model: type[RowT]
+) -> tuple[list[RowT], list[ReferenceProblem]]:
+    rows: list[RowT] = []
+    problems: list[ReferenceProblem] = []
+
+    def check(line: int, data: Any) -> None:
+        try:
+            rows.append(model.model_validate(data))
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                where = ".".join(str(part) for part in err["loc"]) or "row"
+                problems.append(ReferenceProblem(name, line, f"{where}: {err['msg']}"))
+
+    if name.endswith(".csv"):
+        reader = csv.DictReader(io.StringIO(text))
+        for row in reader:
+            line = reader.line_num
+            if None in row or any(value is None for value in row.values()):
+                problems.append(ReferenceProblem(name, line, "wrong number of columns"))
+                continue
+            check(line, row)
+    else:
+        for line, raw in enumerate(text.splitlines(), start=1):
+            if not raw.strip():
+                continue
+            try:
+                data = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                problems.append(ReferenceProblem(name, line, f"invalid JSON: {exc.msg}"))
+                continue
+            check(line, data)
+    return rows, problems
+
+
+def _date_in(day: dt.date, start: dt.date, end: dt.date | None) -> bool:
+    """Periods are half-open: ``end`` is the first day the fact no longer holds."""
+    return start <= day and (end is None or day < end)
+
+
+@dataclass(frozen=True)
+class _IncidentIndex:
+    by_site: Mapping[str, tuple[Incident, ...]]
+    by_admin2: Mapping[tuple[str, str], tuple[Incident, ...]]
+    by_admin1: Mapping[tuple[str, str], tuple[Incident, ...]]
+    by_country: Mapping[str, tuple[Incident, ...]]
+    by_party: Mapping[str, tuple[Incident, ...]]
+
+    @classmethod
+    def build(cls, incidents: Iterable[Incident]) -> _IncidentIndex:
+        site: dict[str, list[Incident]] = defaultdict(list)
+        admin2: dict[tuple[str, str], list[Incident]] = defaultdict(list)
+        admin1: dict[tuple[str, str], list[Incident]] = defaultdict(list)
+        country: dict[str, list[Incident]] = defaultdict(list)
+        party: dict[str, list[Incident]] = defaultdict(list)
+        for incident in incidents:
+            for site_id in incident.site_ids:
+                site[site_id].append(incident)
+            if incident.admin2:
+                admin2[(incident.country, normalize_name(incident.admin2))].append(incident)
+            if incident.admin1:
+                admin1[(incident.country, normalize_name(incident.admin1))].append(incident)
+            if not incident.admin1 and not incident.admin2 and not incident.site_ids:
+                country[incident.country].append(incident)
+            for named in incident.parties:
+                party[named.id].append(incident)
+                party[normalize_name(named.name)].append(incident)
+        return cls(
+            by_site={k: tuple(v) for k, v in site.items()},
+            by_admin2={k: tuple(v) for k, v in admin2.items()},
+            by_admin1={k: tuple(v) for k, v in admin1.items()},
+            by_country={k: tuple(v) for k, v in country.items()},
+            by_party={k: tuple(v) for k, v in party.items()},
+        )
+
+
+def _group(rows: Iterable[RowT], key: str) -> dict[str, tuple[RowT, ...]]:
+    grouped: dict[str, list[RowT]] = defaultdict(list)
+    for row in rows:
+        grouped[getattr(row, key)].append(row)
+    return {k: tuple(v) for k, v in grouped.items()}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """All reference data of one version, with the lookups the engine needs."""
+
+    version: str
+    sources: Mapping[str, Source]
+    definitions: tuple[Definition, ...]
+    participants: Mapping[str, Participant]
+    memberships: tuple[ParticipantMembership, ...]
+    status_periods: tuple[StatusPeriod, ...]
+    special_measures: tuple[SpecialMeasure, ...]
+    certificate_profiles: Mapping[str, CertificateProfile]
+    hs_codes: Mapping[str, HsCode]
+    embargoes: tuple[Embargo, ...]
+    sanction_measures: tuple[SanctionMeasure, ...]
+    sanctioned_parties: tuple[SanctionedParty, ...]
+    sow_statements: tuple[SowStatement, ...]
+    taxonomy: Mapping[str, Criterion]
+    conventions: tuple[Conventions, ...]
+    standards: Mapping[str, Standard]
+    sites: Mapping[str, RegistrySite]
+    incidents: Mapping[str, Incident]
+    _memberships_by_country: Mapping[str, tuple[ParticipantMembership, ...]] = field(repr=False)
+    _status_by_participant: Mapping[str, tuple[StatusPeriod, ...]] = field(repr=False)
+    _measures_by_country: Mapping[str, tuple[SpecialMeasure, ...]] = field(repr=False)
+    _embargoes_by_country: Mapping[str, tuple[Embargo, ...]] = field(repr=False)
+    _sanctions_by_country: Mapping[str, tuple[SanctionMeasure, ...]] = field(repr=False)
+    _sanctioned_by_name: Mapping[str, tuple[SanctionedParty, ...]] = field(repr=False)
+    _sites_by_name: Mapping[tuple[str, str], RegistrySite] = field(repr=False)
+    _incident_index: _IncidentIndex = field(repr=False)
+
+    @classmethod
+    def build(cls, version: str, rows: Mapping[str, Sequence[BaseModel]]) -> Reference:
+        """Assemble a reference from validated rows keyed by file name (see :data:`FILES`)."""
+
+        def get(name: str, model: type[RowT]) -> list[RowT]:
+            items = rows.get(name, ())
+            return [item for item in items if isinstance(item, model)]
+
+        memberships = get("kp_participant_members.csv", ParticipantMembership)
+        statuses = get("kp_status_periods.csv", StatusPeriod)
+        measures = get("kp_special_measures.csv", SpecialMeasure)
+        embargoes = get("unsc_diamond_measures.csv", Embargo)
+        sanctions = get("sanctions_measures.csv", SanctionMeasure)
+        sanctioned = get("sanctioned_parties.csv", SanctionedParty)
+        sites = get("sites.csv", RegistrySite)
+        incidents = get("incidents.jsonl", Incident)
+        sanctioned_by_name: dict[str, list[SanctionedParty]] = defaultdict(list)
+        for party in sanctioned:
+            for name in (party.name, *party.aliases):
+                sanctioned_by_name[normalize_name(name)].append(party)
+        sites_by_name: dict[tuple[str, str], RegistrySite] = {}
+        for site in sites:
+            for name in (site.name, *site.aliases):
+                sites_by_name[(site.country, normalize_name(name))] = site
+        return cls(
+            version=version,
+            sources={s.id: s for s in get("sources.csv", Source)},
+            definitions=tuple(get("kp_definitions.jsonl", Definition)),
+            participants={p.id: p for p in get("kp_participants.csv", Participant)},
+            memberships=tuple(memberships),
+            status_periods=tuple(statuses),
+            special_measures=tuple(measures),
+            certificate_profiles={
+                p.participant_id: p for p in get("kp_certificate_profiles.csv", CertificateProfile)
+            },
+            hs_codes={h.code: h for h in get("hs_codes.csv", HsCode)},
+            embargoes=tuple(embargoes),
+            sanction_measures=tuple(sanctions),
+            sanctioned_parties=tuple(sanctioned),
+            sow_statements=tuple(get("sow_statements.jsonl", SowStatement)),
+            taxonomy={c.code: c for c in get("abuse_taxonomy.jsonl", Criterion)},
+            conventions=tuple(get("conventions.csv", Conventions)),
+            standards={s.id: s for s in get("standards.csv", Standard)},
+            sites={s.id: s for s in sites},
+            incidents={i.id: i for i in incidents},
+            _memberships_by_country=_group(memberships, "country"),
+            _status_by_participant=_group(statuses, "participant_id"),
+            _measures_by_country=_group(measures, "country"),
+            _embargoes_by_country=_group(embargoes, "country"),
+            _sanctions_by_country=_group(sanctions, "country"),
+            _sanctioned_by_name={k: tuple(v) for k, v in sanctioned_by_name.items()},
+            _sites_by_name=sites_by_name,
+            _incident_index=_IncidentIndex.build(incidents),
+        )
+
+    def _rows(self) -> dict[str, Sequence[BaseModel]]:
+        return {
+            "sources.csv": list(self.sources.values()),
+            "kp_definitions.jsonl": self.definitions,
+            "kp_participants.csv": list(self.participants.values()),
+            "kp_participant_members.csv": self.memberships,
+            "kp_status_periods.csv": self.status_periods,
+            "kp_special_measures.csv": self.special_measures,
+            "kp_certificate_profiles.csv": list(self.certificate_profiles.values()),
+            "hs_codes.csv": list(self.hs_codes.values()),
+            "unsc_diamond_measures.csv": self.embargoes,
+            "sanctions_measures.csv": self.sanction_measures,
+            "sanctioned_parties.csv": self.sanctioned_parties,
+            "sow_statements.jsonl": self.sow_statements,
+            "abuse_taxonomy.jsonl": list(self.taxonomy.values()),
+            "conventions.csv": self.conventions,
+            "standards.csv": list(self.standards.values()),
+            "sites.csv": list(self.sites.values()),
+            "incidents.jsonl": list(self.incidents.values()),
+        }
+
+    def with_changes(
+        self,
+        *,
+        revision: str,
+        incidents: Iterable[Incident] = (),
+        removed_incident_ids: Iterable[str] = (),
+        status_periods: Iterable[StatusPeriod] = (),
+        removed_status_period_ids: Iterable[str] = (),
+    ) -> Reference:
+        """A new reference with incidents and status periods added or replaced by id.
+
+        ``revision`` names the change set (e.g. the analyst change number); the new version is
+        ``<this version>+<revision>``.
+        """
+        merged_incidents = dict(self.incidents)
+        for incident_id in removed_incident_ids:
+            merged_incidents.pop(incident_id, None)
+        for incident in incidents:
+            merged_incidents[incident.id] = incident
+        periods = {p.id: p for p in self.status_periods}
+        for period_id in removed_status_period_ids:
+            periods.pop(period_id, None)
+        for period in status_periods:
+            periods[period.id] = period
+        rows = self._rows()
+        rows["incidents.jsonl"] = list(merged_incidents.values())
+        rows["kp_status_periods.csv"] = list(periods.values())
+        base = self.version.split("+", 1)[0]
+        return Reference.build(f"{base}+{revision}", rows)
+
+    # --- KP participants -------------------------------------------------------------------
+
+    def participant_for(self, country: str, day: dt.date) -> str | None:
+        """The KP participant that covers ``country``'s trade on ``day``, if any."""
+        if country in self.participants and not self.participants[country].regional_org:
+            own = self.participants[country]
+            if own.admitted_on is None or own.admitted_on <= day:
+                if not any(
+                    m.country == country for m in self._memberships_by_country.get(country, ())
+                ):
+                    return own.id
+        for membership in self._memberships_by_country.get(country, ()):
+            if _date_in(day, membership.valid_from, membership.valid_to):
+                participant = self.participants.get(membership.participant_id)
+                if participant and (
+                    participant.admitted_on is None or participant.admitted_on <= day
+                ):
+                    return membership.participant_id
+        return None
+
+    def statuses_on(self, participant_id: str, day: dt.date) -> list[StatusPeriod]:
+        """Adverse status periods (suspension, removal...) in force for a participant on ``day``."""
+        return [
+            period
+            for period in self._status_by_participant.get(participant_id, ())
+            if _date_in(day, period.valid_from, period.valid_to)
+        ]
+
+    def special_measures_on(self, country: str, day: dt.date) -> list[SpecialMeasure]:
+        return [
+            m
+            for m in self._measures_by_country.get(country, ())
+            if _date_in(day, m.valid_from, m.valid_to)
+        ]
+
+    def special_measures_for(self, country: str) -> tuple[SpecialMeasure, ...]:
+        return self._measures_by_country.get(country, ())
+
+    def embargoes_on(self, country: str, day: dt.date) -> list[Embargo]:
+        return [
+            e
+            for e in self._embargoes_by_country.get(country, ())
+            if _date_in(day, e.valid_from, e.valid_to)
+        ]
+
+    def sanctions_for(self, country: str) -> tuple[SanctionMeasure, ...]:
+        return self._sanctions_by_country.get(country, ())
+
+    def sanctioned_parties_named(self, name: str) -> tuple[SanctionedParty, ...]:
+        return self._sanctioned_by_name.get(normalize_name(name), ())
+
+    def registry_site(
+        self, country: str, registry_id: str | None, name: str | None
+    ) -> RegistrySite | None:
+        """Resolve a record's site to the registry, by registry id or by name within a country."""
+        if registry_id and registry_id in self.sites:
+            return self.sites[registry_id]
+        if name:
+            return self._sites_by_name.get((country, normalize_name(name)))
+        return None
+
+    # --- incidents, through indexes only ---------------------------------------------------
+
+    def incidents_at_site(self, site_id: str) -> tuple[Incident, ...]:
+        return self._incident_index.by_site.get(site_id, ())
+
+    def incidents_in_admin2(self, country: str, admin2: str) -> tuple[Incident, ...]:
+        return self._incident_index.by_admin2.get((country, normalize_name(admin2)), ())
+
+    def incidents_in_admin1(self, country: str, admin1: str) -> tuple[Incident, ...]:
+        return self._incident_index.by_admin1.get((country, normalize_name(admin1)), ())
+
+    def incidents_countrywide(self, country: str) -> tuple[Incident, ...]:
+        return self._incident_index.by_country.get(country, ())
+
+    def incidents_of_party(self, registry_id: str | None, name: str) -> tuple[Incident, ...]:
+        found = list(self._incident_index.by_party.get(normalize_name(name), ()))
+        if registry_id:
+            found.extend(self._incident_index.by_party.get(registry_id, ()))
+        unique = {incident.id: incident for incident in found}
+        return tuple(unique.values())
+
+    def source_refs(self, source_ids: Iterable[str]) -> list[Source]:
+        return [self.sources[s] for s in source_ids if s in self.sources]
+
+
+def _reference_dir() -> Path:
+    return Path(str(resources.files("clearstone_api") / "reference"))
+
+
+def load_reference(directory: Path | None = None) -> Reference:
+    """Load and validate every reference file; raise :class:`ReferenceDataError` naming each bad
+    row by file and line. The version is the declared one plus a digest of the files' bytes."""
+    folder = directory or _reference_dir()
+    problems: list[ReferenceProblem] = []
+    rows: dict[str, Sequence[BaseModel]] = {}
+    digest = hashlib.sha256()
+    version_path = folder / VERSION_FILE
+    declared = version_path.read_text(encoding="utf-8").strip() if version_path.exists() else ""
+    if not declared:
+        problems.append(ReferenceProblem(VERSION_FILE, 1, "missing reference-data version"))
+    for name, model in FILES.items():
+        path = folder / name
+        if not path.exists():
+            problems.append(ReferenceProblem(name, 0, "file is missing"))
+            continue
+        data = path.read_bytes()
+        digest.update(name.encode() + b"\0" + data + b"\0")
+        parsed, found = _parse_rows(name, data.decode("utf-8"), model)
+        rows[name] = parsed
+        problems.extend(found)
+    problems.extend(_cross_check(rows))
+    if problems:
+        raise ReferenceDataError(problems)
+    return Reference.build(f"{declared}-{digest.hexdigest()[:12]}", rows)
+
+
+def _cross_check(rows: Mapping[str, Sequence[BaseModel]]) -> list[ReferenceProblem]:
+    """Every row's sources exist; ids are unique; incidents use known criteria."""
+    problems: list[ReferenceProblem] = []
+    source_ids = {row.id for row in rows.get("sources.csv", ()) if isinstance(row, Source)}
+    codes = {row.code for row in rows.get("abuse_taxonomy.jsonl", ()) if isinstance(row, Criterion)}
+    for name, items in rows.items():
+        seen: set[str] = set()
+        for index, row in enumerate(items):
+            line = index + 2 if name.endswith(".csv") else index + 1
+            ids: list[str] = list(getattr(row, "source_ids", []))
+            if isinstance(row, Incident):
+                ids = [s.source_id for s in row.sources]
+                ids += [sid for r in row.remediations for sid in r.source_ids]
+                problems.extend(
+                    ReferenceProblem(name, line, f"unknown criterion {code!r}")
+                    for code in row.categories
+                    if codes and code not in codes
+                )
+            problems.extend(
+                ReferenceProblem(name, line, f"unknown source {sid!r}")
+                for sid in ids
+                if source_ids and sid not in source_ids
+            )
+            key = getattr(row, "id", None) or getattr(row, "code", None)
+            if isinstance(key, str) and name != "kp_certificate_profiles.csv":
+                if key in seen:
+                    problems.append(ReferenceProblem(name, line, f"duplicate id {key!r}"))
+                seen.add(key)
+    return problems

@@ -1,0 +1,294 @@
+"""The rows of the shipped reference data, one model per file.
+
+Every row carries its sources (ids into ``sources.csv``), the date they were retrieved, and a
+``verification`` label: ``verified`` (read in the source), ``secondary`` (verified only in a
+secondary source) or ``unverified`` (memory or inference, to be checked; shown as such).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+__all__ = [
+    "CertificateProfile",
+    "Conventions",
+    "Criterion",
+    "Definition",
+    "Embargo",
+    "HsCode",
+    "Incident",
+    "IncidentParty",
+    "IncidentSource",
+    "IncidentStatus",
+    "Participant",
+    "ParticipantMembership",
+    "RegistrySite",
+    "Remediation",
+    "SanctionMeasure",
+    "SanctionedParty",
+    "Source",
+    "SowStatement",
+    "SpecialMeasure",
+    "Standard",
+    "StatusPeriod",
+    "Verification",
+]
+
+
+def _split_list(value: object) -> object:
+    """CSV cells hold lists as ``a;b;c``; JSON lines hold real lists."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(";") if part.strip()]
+    return value
+
+
+def _blank_to_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Codes = Annotated[list[str], BeforeValidator(_split_list)]
+OptDate = Annotated[dt.date | None, BeforeValidator(_blank_to_none)]
+OptStr = Annotated[str | None, BeforeValidator(_blank_to_none)]
+OptDecimal = Annotated[Decimal | None, BeforeValidator(_blank_to_none)]
+OptInt = Annotated[int | None, BeforeValidator(_blank_to_none)]
+Iso2 = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]{2}$")]
+OptIso2 = Annotated[Iso2 | None, BeforeValidator(_blank_to_none)]
+
+
+class Verification(StrEnum):
+    verified = "verified"
+    secondary = "secondary"
+    unverified = "unverified"
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    source_ids: Annotated[Codes, Field(min_length=1)]
+    retrieved_at: dt.date
+    verification: Verification
+    note: OptStr = None
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    id: Annotated[str, StringConstraints(pattern=r"^S\d+[a-z]?$")]
+    title: str
+    publisher: OptStr = None
+    url: OptStr = None
+    primary: bool
+    retrieved_at: dt.date
+
+
+class Participant(_Row):
+    id: Iso2
+    """Participant code: ISO2, ``EU`` for the European Union, ``TW`` for Chinese Taipei."""
+    name: str
+    kind: Literal["participant", "trading_entity"]
+    regional_org: bool
+    admitted_on: OptDate = None
+
+
+class ParticipantMembership(_Row):
+    """Which participant covers a country's trade on a date (``BE`` → ``EU``; ``GB`` → ``EU``
+    until 2020, ``GB`` after)."""
+
+    participant_id: Iso2
+    country: Iso2
+    valid_from: dt.date
+    valid_to: OptDate = None
+
+
+class StatusPeriod(_Row):
+    id: str
+    participant_id: Iso2
+    status: Literal["suspended", "self_suspended", "removed", "embargoed"]
+    valid_from: dt.date
+    valid_to: OptDate = None
+    """Exclusive: the first day the status no longer applies."""
+    basis: str
+    exception_measure: Literal["compliant_zone"] | None = None
+    """Exports may still pass under this kind of special measure (CAR compliant zones)."""
+
+
+class SpecialMeasure(_Row):
+    id: str
+    country: Iso2
+    kind: Literal["compliant_zone", "restricted_exports", "monitored_exports"]
+    admin1: OptStr = None
+    admin2: OptStr = None
+    site_ids: Codes = []
+    valid_from: dt.date
+    valid_to: OptDate = None
+    description: str
+
+
+class CertificateProfile(_Row):
+    participant_id: Iso2
+    number_prefixes: Codes
+    max_validity_days: OptInt = None
+
+
+class HsCode(_Row):
+    code: Annotated[str, StringConstraints(pattern=r"^\d{4}(\.\d{2})?$")]
+    description: str
+    kp_scope: bool
+    form: Literal["rough", "polished", "synthetic", "industrial"]
+
+
+class Embargo(_Row):
+    """A UN Security Council rough-diamond import ban."""
+
+    id: str
+    country: Iso2
+    resolution: str
+    measure: str
+    valid_from: dt.date
+    valid_to: OptDate = None
+    exempt_government_certificate: bool
+
+
+class SanctionMeasure(_Row):
+    """A non-KP trade sanction on diamonds (EU/G7 measures on Russian diamonds)."""
+
+    id: str
+    regime: str
+    country: Iso2
+    applies_to: Literal["origin", "export", "transit", "processed_origin"]
+    goods: Literal["natural", "lab_grown", "all"]
+    min_carat: OptDecimal = None
+    valid_from: dt.date
+    valid_to: OptDate = None
+    description: str
+
+
+class SanctionedParty(_Row):
+    id: str
+    regime: str
+    name: str
+    aliases: Codes = []
+    country: Iso2
+    valid_from: dt.date
+    valid_to: OptDate = None
+
+
+class SowStatement(_Row):
+    version: Literal["2003", "2021"]
+    text: str
+    pattern: str
+    """Case-insensitive regular expression, tolerant of the bracket and verb variants."""
+    accepted_from: dt.date
+    rough_accepted_until: OptDate = None
+    polished_accepted_until: OptDate = None
+
+
+class Criterion(_Row):
+    code: Annotated[str, StringConstraints(pattern=r"^C\d{2}$")]
+    name: str
+    csc_2018: OptStr = None
+    oecd_annex_ii: OptStr = None
+    canada_2018: OptStr = None
+    ilo: OptStr = None
+
+
+class Conventions(_Row):
+    """An international instrument the taxonomy refers to (ILO conventions, OECD Annex II)."""
+
+    id: str
+    title: str
+    year: OptInt = None
+    criteria: Codes = []
+
+
+class Standard(_Row):
+    id: str
+    """Matches ``AttestationScheme`` in records."""
+    name: str
+    owner: str
+    level: Literal["country", "site", "company", "shipment", "transaction", "stone"]
+    mitigates: Codes = []
+    """Criteria codes this standard's attestation can mitigate at its level."""
+
+
+class RegistrySite(_Row):
+    id: str
+    name: str
+    country: Iso2
+    admin1: OptStr = None
+    admin2: OptStr = None
+    aliases: Codes = []
+
+
+class Definition(_Row):
+    id: str
+    term: str
+    text: str
+    valid_from: dt.date
+    valid_to: OptDate = None
+
+
+class IncidentStatus(StrEnum):
+    alleged = "alleged"
+    documented = "documented"
+    adjudicated = "adjudicated"
+    settled = "settled"
+
+
+class IncidentSource(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source_id: str
+    title: str
+    publisher: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+
+
+class IncidentParty(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    name: str
+    role: str
+
+
+class Remediation(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    date: dt.date
+    description: str
+    source_ids: list[str]
+
+
+class Incident(BaseModel):
+    """A sourced case of diamond-related abuse, worded neutrally."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    id: Annotated[str, StringConstraints(pattern=r"^INC-[A-Z0-9-]+$")]
+    title: str
+    summary: str
+    date_start: dt.date
+    date_end: dt.date | None = None
+    reported_on: dt.date
+    """The earliest public report; an assessment as of an earlier date does not know it."""
+    country: Iso2
+    admin1: str | None = None
+    admin2: str | None = None
+    site_ids: list[str] = []
+    parties: list[IncidentParty] = []
+    actors: list[str]
+    categories: Annotated[
+        list[Annotated[str, StringConstraints(pattern=r"^C\d{2}$")]], Field(min_length=1)
+    ]
+    status: IncidentStatus
+    sources: Annotated[list[IncidentSource], Field(min_length=1)]
+    remediations: list[Remediation] = []
+    retrieved_at: dt.date
+    verification: Verification

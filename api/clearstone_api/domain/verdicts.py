@@ -1,0 +1,222 @@
+"""What an assessment says: the KP-narrow verdict, the CSC-broad verdict and the sanctions flag.
+
+These models are the output contract of :func:`clearstone_api.domain.assessment.assess`; the API
+serves them as they are, so every field carries a docstring that ends up in the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from clearstone_api.domain.records import EvidenceLevel
+
+__all__ = [
+    "Assessment",
+    "CheckStatus",
+    "CriterionFinding",
+    "CriterionLevel",
+    "CscResult",
+    "CscVerdict",
+    "EvidenceRef",
+    "IncidentMatch",
+    "KpCheck",
+    "KpResult",
+    "KpVerdict",
+    "MatchLevel",
+    "Mitigation",
+    "OriginSummary",
+    "SanctionHit",
+    "SanctionsResult",
+    "SanctionsVerdict",
+    "SourceRef",
+    "SubjectSummary",
+]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class KpResult(StrEnum):
+    pass_ = "pass"
+    fail = "fail"
+    insufficient_evidence = "insufficient_evidence"
+    not_applicable = "not_applicable"
+
+
+class CscResult(StrEnum):
+    no_known_red_flags = "no_known_red_flags"
+    elevated_risk = "elevated_risk"
+    red_flag = "red_flag"
+    insufficient_provenance = "insufficient_provenance"
+    not_applicable = "not_applicable"
+
+
+class SanctionsResult(StrEnum):
+    clear = "clear"
+    flagged = "flagged"
+
+
+class CheckStatus(StrEnum):
+    """``missing``: the evidence the check needs is absent (silence is never a pass)."""
+
+    pass_ = "pass"
+    warn = "warn"
+    fail = "fail"
+    missing = "missing"
+    not_applicable = "not_applicable"
+
+
+class CriterionLevel(StrEnum):
+    none = "none"
+    context = "context"
+    elevated = "elevated"
+    red_flag = "red_flag"
+
+
+class MatchLevel(StrEnum):
+    site = "site"
+    party = "party"
+    admin2 = "admin2"
+    admin1 = "admin1"
+    country = "country"
+
+
+class EvidenceRef(_Out):
+    """Something an outcome rests on: a record item (``event``, ``document``, ``lot``...) or a
+    reference-data row (``participant_status``, ``special_measure``, ``embargo``...)."""
+
+    kind: str
+    id: str
+    note: str | None = None
+
+
+class SourceRef(_Out):
+    """A public source behind a reference-data fact."""
+
+    id: str
+    title: str
+    publisher: str | None = None
+    url: str | None = None
+    date: dt.date | None = None
+
+
+class KpCheck(_Out):
+    """One KP-narrow check (K01-K16) on one subject (a lot, an event, a certificate)."""
+
+    id: str
+    title: str
+    status: CheckStatus
+    reason: str
+    """Plain-language reason for the status."""
+    subject: str | None = None
+    """The record item the check looked at, e.g. ``event:exp-1`` or ``lot:L1``."""
+    evidence: list[EvidenceRef] = []
+
+
+class KpVerdict(_Out):
+    result: KpResult
+    summary: str
+    """Plain language. A pass never claims more than the KP's narrow definition covers."""
+    checks: list[KpCheck]
+
+
+class IncidentMatch(_Out):
+    incident_id: str
+    title: str
+    status: str
+    """alleged, documented, adjudicated or settled."""
+    match_level: MatchLevel
+    overlap: str
+    """``same_period``, ``near_period`` or ``distant``: the incident against the goods' window."""
+    score: float
+    """This match's contribution, 0-100, before combining."""
+    mitigated: bool = False
+    remediated: bool = False
+    sources: list[SourceRef] = []
+
+
+class Mitigation(_Out):
+    document_id: str
+    scheme: str
+    level: str
+    evidence_level: EvidenceLevel
+    effect: str
+
+
+class CriterionFinding(_Out):
+    code: str
+    """C01-C15, the abuse taxonomy."""
+    name: str
+    level: CriterionLevel
+    score: float
+    reason: str
+    incidents: list[IncidentMatch] = []
+    indicators: list[EvidenceRef] = []
+    """Non-incident risk indicators (KP restricted zones, UN measures at the origin)."""
+    mitigations: list[Mitigation] = []
+
+
+class CscVerdict(_Out):
+    result: CscResult
+    risk_score: int
+    """0 (no known risk) to 100."""
+    summary: str
+    criteria: list[CriterionFinding]
+    context: list[str] = []
+    """Country context shown to the reader; does not by itself change the result."""
+    scope_note: str | None = None
+
+
+class SanctionHit(_Out):
+    regime_id: str
+    regime: str
+    reason: str
+    evidence: list[EvidenceRef] = []
+    sources: list[SourceRef] = []
+
+
+class SanctionsVerdict(_Out):
+    """Non-KP trade sanctions (EU/G7 measures on Russian diamonds; listed parties)."""
+
+    result: SanctionsResult
+    hits: list[SanctionHit] = []
+
+
+class OriginSummary(_Out):
+    countries: list[str]
+    areas: list[str]
+    """``country/admin1/admin2`` as finely as known."""
+    sites: list[str]
+    mixed: bool
+    evidence_level: EvidenceLevel | None
+    """The best evidence level behind the origin claim; null when origin is unknown."""
+
+
+class SubjectSummary(_Out):
+    id: str
+    kind: str
+    origin: str
+    carat: str
+    grading_lab: str | None = None
+    grading_report_number: str | None = None
+
+
+class Assessment(_Out):
+    """The same record, reference data, policy and date always give the same assessment."""
+
+    subject: SubjectSummary
+    as_of: dt.date
+    """The date the assessment speaks for."""
+    policy_version: str
+    reference_data_version: str
+    record_digest: str
+    """SHA-256 of the record's canonical JSON."""
+    origin: OriginSummary
+    kp: KpVerdict
+    csc: CscVerdict
+    sanctions: SanctionsVerdict
+    disclaimer: str
