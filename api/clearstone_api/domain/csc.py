@@ -79,9 +79,10 @@ def assess_csc(chain: Chain, reference: Reference, as_of: dt.date, policy: Polic
     ]
     gaps = _provenance_gaps(chain)
     score = 100 * (1 - math.prod(1 - min(c.score, 100) / 100 for c in criteria))
-    if any(c.level is CriterionLevel.red_flag for c in criteria):
-        score = max(score, policy.red_flag_floor)
-    if any(c.level is CriterionLevel.red_flag for c in criteria):
+    red = any(c.level is CriterionLevel.red_flag for c in criteria)
+    # The score bands follow the result: red flags at the floor or above, anything else below.
+    score = max(score, policy.red_flag_floor) if red else min(score, policy.red_flag_floor - 1)
+    if red:
         result = CscResult.red_flag
     elif gaps:
         result = CscResult.insufficient_provenance
@@ -131,7 +132,7 @@ def _criterion(
     window: tuple[dt.date, dt.date] | None,
     matches: list[Match],
     attestations: list[Attestation],
-    indicators: list[EvidenceRef],
+    indicators: list[tuple[str, EvidenceRef]],
 ) -> CriterionFinding:
     severity = policy.severity.get(code, 1.0)
     results: list[IncidentMatch] = []
@@ -182,7 +183,7 @@ def _criterion(
                 ],
             )
         )
-    found = [i for i in indicators if code == "C01"]
+    found = [ref for criterion, ref in indicators if criterion == code]
     score = max([m.score for m in results] + [policy.kp_restriction_score if found else 0.0])
     if red:
         level = CriterionLevel.red_flag
@@ -225,10 +226,16 @@ def _criterion_reason(
     return f"{prefix}: " + "; ".join(parts) + "."
 
 
-def _kp_indicators(chain: Chain, reference: Reference) -> list[EvidenceRef]:
-    """Official conflict-risk signals at the origin: KP suspension outside compliant zones,
-    KP restricted exports, UN bans. They raise C01 (financing of armed groups) to elevated."""
-    found: dict[str, EvidenceRef] = {}
+def _kp_indicators(chain: Chain, reference: Reference) -> list[tuple[str, EvidenceRef]]:
+    """Official conflict-risk signals at the origin, with the criterion each bears on.
+
+    A suspension with a compliant-zone exception (CAR after the 2013 coup) and a UN Security
+    Council ban mark an origin where diamonds financed armed groups (C01); KP restricted or
+    monitored exports (Marange 2009-2012) mark security-force control of the fields (C02).
+    Suspensions for other reasons (Venezuela's missing statistics, Congo's exports exceeding
+    production) are KP compliance failures, not conflict signals, and raise nothing here.
+    """
+    found: dict[str, tuple[str, EvidenceRef]] = {}
     origins = chain.origins()
     dates = sorted(
         {o.date for o in origins} | {e.date for e in chain.events if e.type is EventType.export}
@@ -238,26 +245,34 @@ def _kp_indicators(chain: Chain, reference: Reference) -> list[EvidenceRef]:
         for day in dates:
             participant = reference.participant_for(country, day) or country
             for status in reference.statuses_on(participant, day):
-                if status.exception_measure == "compliant_zone":
-                    _, outside = compliant_zone_for(reference, [origin], country, day)
-                    if not outside:
-                        continue
-                if status.status == "embargoed":
+                if status.exception_measure != "compliant_zone":
                     continue
-                found[status.id] = EvidenceRef(
-                    kind="participant_status",
-                    id=status.id,
-                    note=f"origin under KP {status.status.replace('_', ' ')} on {day} "
-                    f"({status.basis})",
-                )
+                _, outside = compliant_zone_for(reference, [origin], country, day)
+                if outside:
+                    found[status.id] = (
+                        "C01",
+                        EvidenceRef(
+                            kind="participant_status",
+                            id=status.id,
+                            note=f"origin outside the KP compliant zones on {day} ({status.basis})",
+                        ),
+                    )
             for measure in reference.special_measures_on(country, day):
                 if measure.kind != "compliant_zone" and in_area(measure, origin, reference):
-                    found[measure.id] = EvidenceRef(
-                        kind="special_measure", id=measure.id, note=measure.description
+                    found[measure.id] = (
+                        "C02",
+                        EvidenceRef(
+                            kind="special_measure", id=measure.id, note=measure.description
+                        ),
                     )
             for embargo in reference.embargoes_on(country, day):
-                found[embargo.id] = EvidenceRef(
-                    kind="embargo", id=embargo.id, note=f"{embargo.measure} ({embargo.resolution})"
+                found[embargo.id] = (
+                    "C01",
+                    EvidenceRef(
+                        kind="embargo",
+                        id=embargo.id,
+                        note=f"{embargo.measure} ({embargo.resolution})",
+                    ),
                 )
     return [found[k] for k in sorted(found)]
 

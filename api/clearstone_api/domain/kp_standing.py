@@ -233,15 +233,17 @@ def check_special_measures(
             else:
                 inside = [z for z in zones if any(in_area(z, o, reference) for o in origins)]
                 evidence += [EvidenceRef(kind="special_measure", id=z.id) for z in inside]
-                status = CheckStatus.pass_ if supervised else CheckStatus.warn
+                # The Operational Framework governs the export out of the suspended country;
+                # a later re-export of compliant-zone goods needs only the origin to hold.
+                approved = supervised or event.place.country != country
                 findings.add(
                     "K09",
-                    status,
+                    CheckStatus.pass_ if approved else CheckStatus.warn,
                     f"Mined in a KP compliant zone ({', '.join(z.admin2 or z.id for z in inside)})"
                     f" that was open for export on {event.date}"
                     + (
                         "."
-                        if supervised
+                        if approved
                         else "; the export is not recorded as approved under "
                         "the Operational Framework."
                     ),

@@ -112,13 +112,16 @@ def normalize_name(name: str) -> str:
 
 def _parse_rows(
     name: str, text: str, model: type[RowT]
-) -> tuple[list[RowT], list[ReferenceProblem]]:
+) -> tuple[list[RowT], list[int], list[ReferenceProblem]]:
+    """The valid rows, the line each of them is on, and the problems of the invalid ones."""
     rows: list[RowT] = []
+    lines: list[int] = []
     problems: list[ReferenceProblem] = []
 
     def check(line: int, data: Any) -> None:
         try:
             rows.append(model.model_validate(data))
+            lines.append(line)
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
                 where = ".".join(str(part) for part in err["loc"]) or "row"
@@ -142,7 +145,7 @@ def _parse_rows(
                 problems.append(ReferenceProblem(name, line, f"invalid JSON: {exc.msg}"))
                 continue
             check(line, data)
-    return rows, problems
+    return rows, lines, problems
 
 
 def _date_in(day: dt.date, start: dt.date, end: dt.date | None) -> bool:
@@ -426,6 +429,7 @@ def load_reference(directory: Path | None = None) -> Reference:
     folder = directory or _reference_dir()
     problems: list[ReferenceProblem] = []
     rows: dict[str, Sequence[BaseModel]] = {}
+    lines: dict[str, list[int]] = {}
     digest = hashlib.sha256()
     version_path = folder / VERSION_FILE
     declared = version_path.read_text(encoding="utf-8").strip() if version_path.exists() else ""
@@ -438,24 +442,32 @@ def load_reference(directory: Path | None = None) -> Reference:
             continue
         data = path.read_bytes()
         digest.update(name.encode() + b"\0" + data + b"\0")
-        parsed, found = _parse_rows(name, data.decode("utf-8"), model)
+        parsed, lines[name], found = _parse_rows(name, data.decode("utf-8"), model)
         rows[name] = parsed
         problems.extend(found)
-    problems.extend(_cross_check(rows))
+    problems.extend(_cross_check(rows, lines))
     if problems:
         raise ReferenceDataError(problems)
     return Reference.build(f"{declared}-{digest.hexdigest()[:12]}", rows)
 
 
-def _cross_check(rows: Mapping[str, Sequence[BaseModel]]) -> list[ReferenceProblem]:
-    """Every row's sources exist; ids are unique; incidents use known criteria."""
+def _cross_check(
+    rows: Mapping[str, Sequence[BaseModel]], lines: Mapping[str, Sequence[int]] | None = None
+) -> list[ReferenceProblem]:
+    """Every row's sources exist; ids are unique; incidents use known criteria.
+
+    ``lines`` gives each valid row's line in its file: invalid rows and blank lines are skipped,
+    so a row's position is not its line."""
     problems: list[ReferenceProblem] = []
     source_ids = {row.id for row in rows.get("sources.csv", ()) if isinstance(row, Source)}
     codes = {row.code for row in rows.get("abuse_taxonomy.jsonl", ()) if isinstance(row, Criterion)}
     for name, items in rows.items():
         seen: set[str] = set()
         for index, row in enumerate(items):
-            line = index + 2 if name.endswith(".csv") else index + 1
+            if lines is not None and name in lines:
+                line = lines[name][index]
+            else:
+                line = index + 2 if name.endswith(".csv") else index + 1
             ids: list[str] = list(getattr(row, "source_ids", []))
             if isinstance(row, Incident):
                 ids = [s.source_id for s in row.sources]

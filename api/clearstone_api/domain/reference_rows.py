@@ -113,7 +113,9 @@ class StatusPeriod(_Row):
     valid_to: OptDate = None
     """Exclusive: the first day the status no longer applies."""
     basis: str
-    exception_measure: Literal["compliant_zone"] | None = None
+    exception_measure: Annotated[
+        Literal["compliant_zone"] | None, BeforeValidator(_blank_to_none)
+    ] = None
     """Exports may still pass under this kind of special measure (CAR compliant zones)."""
 
 

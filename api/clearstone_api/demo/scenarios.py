@@ -1,0 +1,398 @@
+"""Realistic synthetic custody chains: the demo data and the published test vectors.
+
+:func:`rough_to_retail` builds a typical chain (mine, export, import, trader, re-export, cutter,
+grading, sale to a retailer); each scenario varies it to exercise one rule. ``vectors.json``
+beside this module is written from :data:`SCENARIOS` by ``python -m clearstone_api.demo.scenarios``
+and a test keeps the two in step; the tests, the demo loader and ``docs/methodology.md`` all read
+that file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["SCENARIOS", "VECTORS_PATH", "Scenario", "load_vectors", "rough_to_retail"]
+
+VECTORS_PATH = Path(__file__).with_name("vectors.json")
+AS_OF = dt.date(2026, 11, 1)
+
+SOW_2003 = (
+    "The diamonds herein invoiced have been purchased from legitimate sources not involved in "
+    "funding conflict and in compliance with United Nations resolutions. The seller hereby "
+    "guarantees that these diamonds are conflict free, based on personal knowledge and/or written "
+    "guarantees provided by the supplier of these diamonds."
+)
+SOW_2021 = (
+    "The diamonds herein invoiced have been purchased from legitimate sources not involved in "
+    "funding conflict, in compliance with the United Nations Resolutions and corresponding "
+    "national laws. The seller hereby guarantees that these diamonds are conflict free and "
+    "confirms adherence to the WDC SoW Guidelines."
+)
+
+Record = dict[str, Any]
+
+
+def _day(value: dt.date, days: int) -> str:
+    return (value + dt.timedelta(days=days)).isoformat()
+
+
+def rough_to_retail(
+    *,
+    subject: str,
+    country: str,
+    admin1: str | None,
+    admin2: str | None,
+    site_name: str,
+    site_registry_id: str | None,
+    mined: dt.date,
+    exported: dt.date | None = None,
+    participant: str | None = None,
+    hub: str = "BE",
+    hub_participant: str = "EU",
+    supervised_export: bool = False,
+    operator: str = "Mining company",
+    sow: str | None = None,
+    grading_number: str = "2141438167",
+    scale: str = "industrial",
+) -> Record:
+    """Mine in ``country`` → export to ``hub`` → trader sale → re-export to India → cutting →
+    grading → sale to a US retailer. Ten events, two KP certificates, two warranty invoices."""
+    exported = exported or mined + dt.timedelta(days=30)
+    participant = participant or country
+    wording = sow or (SOW_2021 if exported >= dt.date(2021, 9, 21) else SOW_2003)
+    year = exported.year
+    reexport = exported + dt.timedelta(days=40)
+    hub_prefix = "EC" if hub_participant == "EU" and year < 2010 else hub_participant
+    return {
+        "schema_version": "1",
+        "subject_id": subject,
+        "stones": [
+            {
+                "id": subject,
+                "origin": "natural",
+                "carat": "1.02",
+                "grading_report": {"lab": "GIA", "number": grading_number, "carat": "1.02"},
+                "parent_lot_ids": ["L1"],
+            }
+        ],
+        "lots": [{"id": "L1", "carat": "10.50", "parcel_count": 1, "hs_code": "7102.31"}],
+        "parties": [
+            {"id": "miner", "name": operator, "country": country,
+             "type": "lsm_miner" if scale == "industrial" else "asm_miner"},
+            {"id": "trader", "name": "Antwerp rough trader", "type": "rough_trader",
+             "country": hub},
+            {"id": "cutter", "name": "Surat manufacturer", "type": "manufacturer", "country": "IN"},
+            {"id": "retailer", "name": "US jeweller", "type": "retailer", "country": "US"},
+        ],
+        "sites": [
+            {
+                "id": "site",
+                "name": site_name,
+                "country": country,
+                "admin1": admin1,
+                "admin2": admin2,
+                "registry_id": site_registry_id,
+                "scale": scale,
+                "operator_party_id": "miner",
+            }
+        ],
+        "events": [
+            {"id": "e1", "type": "extraction", "date": mined.isoformat(), "items": ["L1"],
+             "place": {"country": country, "admin1": admin1, "admin2": admin2, "site_id": "site"},
+             "to_party_id": "miner"},
+            {"id": "e2", "type": "export", "date": exported.isoformat(), "items": ["L1"],
+             "place": {"country": country}, "from_party_id": "miner", "to_party_id": "trader",
+             "destination_country": hub, "document_ids": ["kpc1"]},
+            {"id": "e3", "type": "import", "date": _day(exported, 3), "items": ["L1"],
+             "place": {"country": hub}, "to_party_id": "trader", "document_ids": ["kpc1"]},
+            {"id": "e4", "type": "sale", "date": _day(exported, 20), "items": ["L1"],
+             "place": {"country": hub}, "from_party_id": "trader", "to_party_id": "cutter",
+             "document_ids": ["inv1"]},
+            {"id": "e5", "type": "export", "date": reexport.isoformat(), "items": ["L1"],
+             "place": {"country": hub}, "from_party_id": "cutter", "destination_country": "IN",
+             "document_ids": ["kpc2"]},
+            {"id": "e6", "type": "import", "date": _day(reexport, 4), "items": ["L1"],
+             "place": {"country": "IN"}, "to_party_id": "cutter", "document_ids": ["kpc2"]},
+            {"id": "e7", "type": "cutting", "date": _day(reexport, 30), "items": ["L1", subject],
+             "place": {"country": "IN", "admin1": "Gujarat"}, "from_party_id": "cutter",
+             "carat_in": "10.50", "carat_out": "1.02"},
+            {"id": "e8", "type": "polishing", "date": _day(reexport, 45), "items": [subject],
+             "place": {"country": "IN", "admin1": "Gujarat"}, "from_party_id": "cutter"},
+            {"id": "e9", "type": "grading", "date": _day(reexport, 70), "items": [subject],
+             "place": {"country": "US"}},
+            {"id": "e10", "type": "sale", "date": _day(reexport, 90), "items": [subject],
+             "place": {"country": "US"}, "from_party_id": "cutter", "to_party_id": "retailer",
+             "document_ids": ["inv2"]},
+        ],
+        "documents": [
+            _certificate("kpc1", f"{participant}-{year}-004711", participant, country, exported,
+                         operator, country, "Antwerp rough trader", hub, supervised_export),
+            {"type": "invoice", "id": "inv1", "number": f"INV-{year}-0815",
+             "date": _day(exported, 20), "seller_party_id": "trader",
+             "buyer_party_id": "cutter", "lot_ids": ["L1"], "sow_statement": wording},
+            _certificate("kpc2", f"{hub_prefix}-{year}-118822", hub_participant, country, reexport,
+                         "Surat manufacturer (Antwerp office)", hub, "Surat manufacturer", "IN",
+                         False),
+            {"type": "invoice", "id": "inv2", "number": f"SUR-{year}-2207",
+             "date": _day(reexport, 90), "seller_party_id": "cutter",
+             "buyer_party_id": "retailer", "lot_ids": [subject], "sow_statement": wording},
+        ],
+    }  # fmt: skip
+
+
+def _certificate(
+    doc_id: str,
+    number: str,
+    participant: str,
+    origin: str,
+    issued: dt.date,
+    exporter: str,
+    exporter_country: str,
+    importer: str,
+    importer_country: str,
+    supervised: bool,
+) -> Record:
+    return {
+        "type": "kp_certificate",
+        "id": doc_id,
+        "number": number,
+        "issuing_participant": participant,
+        "issuing_authority": f"{participant} Kimberley Process authority",
+        "country_of_origin": origin,
+        "date_of_issue": _day(issued, -2),
+        "date_of_expiry": _day(issued, 50),
+        "exporter": {"name": exporter, "country": exporter_country},
+        "importer": {"name": importer, "country": importer_country},
+        "carat_weight": "10.50",
+        "value_usd": "18900.00",
+        "parcel_count": 1,
+        "hs_codes": ["7102.31"],
+        "validated_by_exporting_authority": True,
+        "statement_present": True,
+        "english_translation": True,
+        "container_seal_id": f"SEAL-{number}",
+        "import_confirmation": {"importing_authority": f"{importer_country} customs",
+                                "date_received": _day(issued, 3), "confirmed": True},
+        "supervised_export": supervised,
+        "lot_ids": ["L1"],
+    }  # fmt: skip
+
+
+def _botswana(subject: str = "DEMO-BW-2023", **changes: Any) -> Record:
+    args: dict[str, Any] = {
+        "subject": subject, "country": "BW", "admin1": "Southern", "admin2": "Jwaneng",
+        "site_name": "Jwaneng mine", "site_registry_id": "BW-JWANENG",
+        "mined": dt.date(2023, 3, 14), "operator": "Debswana Diamond Company",
+    }  # fmt: skip
+    args.update(changes)
+    return rough_to_retail(**args)
+
+
+def _car(subject: str, admin1: str, admin2: str, mined: dt.date, **changes: Any) -> Record:
+    args: dict[str, Any] = {
+        "subject": subject, "country": "CF", "admin1": admin1, "admin2": admin2,
+        "site_name": f"{admin2} alluvial workings", "site_registry_id": None, "mined": mined,
+        "operator": "Artisanal cooperative", "scale": "asm", "supervised_export": True,
+    }  # fmt: skip
+    args.update(changes)
+    return rough_to_retail(**args)
+
+
+def _marange(subject: str, mined: dt.date, **changes: Any) -> Record:
+    args: dict[str, Any] = {
+        "subject": subject, "country": "ZW", "admin1": "Manicaland", "admin2": "Marange",
+        "site_name": "Chiadzwa diamond fields", "site_registry_id": "ZW-MARANGE", "mined": mined,
+        "exported": mined + dt.timedelta(days=35), "hub": "AE", "hub_participant": "AE",
+        "operator": "Marange concession holder",
+    }  # fmt: skip
+    args.update(changes)
+    return rough_to_retail(**args)
+
+
+def _edit(record: Record, change: Callable[[Record], None]) -> Record:
+    change(record)
+    return record
+
+
+def _unlinked(record: Record) -> None:
+    record["stones"][0]["parent_lot_ids"] = []
+    record["lots"] = []
+    record["events"] = [e for e in record["events"] if e["id"] in {"e9", "e10"}]
+    record["documents"] = [d for d in record["documents"] if d["id"] == "inv2"]
+    record["parties"] = [p for p in record["parties"] if p["id"] in {"cutter", "retailer"}]
+    record["sites"] = []
+
+
+def _lab_grown(record: Record) -> None:
+    _unlinked(record)
+    record["stones"][0]["origin"] = "lab_grown"
+    record["stones"][0]["grading_report"]["lab"] = "IGI"
+
+
+def _drop_certificate(record: Record) -> None:
+    record["events"][1]["document_ids"] = []
+
+
+def _heavier_than_rough(record: Record) -> None:
+    record["stones"][0]["carat"] = "12.40"
+
+
+def _out_of_order(record: Record) -> None:
+    record["events"][2]["date"] = "2023-01-02"
+
+
+def _mixed_origin(record: Record) -> None:
+    record["lots"][0]["mixed_origin"] = True
+    record["events"][0]["place"] = {"country": record["events"][0]["place"]["country"]}
+    for doc in record["documents"]:
+        if doc["type"] == "kp_certificate":
+            doc["country_of_origin"] = "MIXED"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    certificate: str
+    build: Callable[[], Record]
+    expected_kp: str
+    expected_csc: str
+    as_of: dt.date = AS_OF
+    expected_sanctions: str = "clear"
+    demo: bool = False
+    tags: list[str] = field(default_factory=list)
+
+
+SCENARIOS: list[Scenario] = [
+    Scenario("botswana-2023", "Botswana industrial mine, 2023, KP certificates and revised "
+             "warranties on every invoice", "DEMO-BW-2023", _botswana, "pass",
+             "no_known_red_flags", demo=True),
+    Scenario("marange-2008", "Marange (Zimbabwe, Manicaland), mined November 2008 under "
+             "Operation Hakudzokwi; Zimbabwean KP certificate", "DEMO-ZW-MARANGE-2008",
+             lambda: _marange("DEMO-ZW-MARANGE-2008", dt.date(2008, 11, 10)), "pass", "red_flag",
+             demo=True),
+    Scenario("car-berberati-2019", "Central African Republic, Berbérati sub-prefecture (a KP "
+             "compliant zone since 2016), exported 2019", "DEMO-CF-BERBERATI-2019",
+             lambda: _car("DEMO-CF-BERBERATI-2019", "Mambéré-Kadéï", "Berbérati",
+                          dt.date(2019, 4, 2)), "pass", "no_known_red_flags", demo=True),
+    Scenario("car-bria-2019", "Central African Republic, Bria sub-prefecture, outside the "
+             "compliant zones, exported 2019", "DEMO-CF-BRIA-2019",
+             lambda: _car("DEMO-CF-BRIA-2019", "Haute-Kotto", "Bria", dt.date(2019, 4, 2)),
+             "fail", "elevated_risk", demo=True),
+    Scenario("car-bria-2025", "The same sub-prefecture, exported 2025 after CAR's full "
+             "reinstatement on 15 Nov 2024", "DEMO-CF-BRIA-2025",
+             lambda: _car("DEMO-CF-BRIA-2025", "Haute-Kotto", "Bria", dt.date(2025, 3, 3)),
+             "pass", "no_known_red_flags", demo=True),
+    Scenario("polished-unlinked", "Polished stone with no link to any rough lot",
+             "DEMO-POLISHED-UNLINKED",
+             lambda: _edit(_botswana("DEMO-POLISHED-UNLINKED"), _unlinked),
+             "insufficient_evidence", "insufficient_provenance", demo=True),
+    Scenario("lab-grown", "Laboratory-grown stone", "DEMO-LAB-GROWN",
+             lambda: _edit(_botswana("DEMO-LAB-GROWN"), _lab_grown), "not_applicable",
+             "not_applicable", demo=True),
+    Scenario("car-berberati-2015", "Berbérati goods exported in 2015, before the sub-prefecture "
+             "was declared compliant (March 2016)", "VEC-CF-BERBERATI-2015",
+             lambda: _car("VEC-CF-BERBERATI-2015", "Mambéré-Kadéï", "Berbérati",
+                          dt.date(2015, 9, 1)), "fail", "elevated_risk"),
+    Scenario("marange-2010-unsupervised", "Marange goods exported in 2010 outside the "
+             "KP-supervised sales", "VEC-ZW-MARANGE-2010",
+             lambda: _marange("VEC-ZW-MARANGE-2010", dt.date(2010, 3, 1)), "fail",
+             "elevated_risk"),
+    Scenario("marange-2008-as-known-then", "The Marange 2008 chain assessed as of February "
+             "2009, before the first documented report (June 2009): the registry did not yet "
+             "know", "VEC-ZW-MARANGE-2008-THEN",
+             lambda: _edit(_marange("VEC-ZW-MARANGE-2008-THEN", dt.date(2008, 11, 10)),
+                           lambda r: r["events"].__delitem__(slice(6, None))),
+             "pass", "no_known_red_flags", as_of=dt.date(2009, 2, 1)),
+    Scenario("williamson-2018", "Williamson mine (Tanzania), 2018, during the period of the "
+             "settled claims", "VEC-TZ-WILLIAMSON-2018",
+             lambda: rough_to_retail(subject="VEC-TZ-WILLIAMSON-2018", country="TZ",
+                                     admin1="Shinyanga", admin2="Kishapu",
+                                     site_name="Williamson mine",
+                                     site_registry_id="TZ-WILLIAMSON",
+                                     mined=dt.date(2018, 6, 1), operator="Williamson Diamonds"),
+             "pass", "red_flag"),
+    Scenario("venezuela-2012", "Venezuelan rough exported in 2012, during Venezuela's "
+             "self-suspension", "VEC-VE-2012",
+             lambda: rough_to_retail(subject="VEC-VE-2012", country="VE", admin1="Bolívar",
+                                     admin2=None, site_name="Guaniamo workings",
+                                     site_registry_id=None, mined=dt.date(2012, 5, 1),
+                                     scale="asm"),
+             "fail", "no_known_red_flags"),
+    Scenario("cote-divoire-2010", "Ivorian rough exported in 2010 under the UN Security "
+             "Council ban", "VEC-CI-2010",
+             lambda: rough_to_retail(subject="VEC-CI-2010", country="CI", admin1="Woroba",
+                                     admin2="Séguéla", site_name="Séguéla alluvial fields",
+                                     site_registry_id=None, mined=dt.date(2010, 2, 1),
+                                     scale="asm"),
+             "fail", "elevated_risk"),
+    Scenario("russia-2024", "Russian-origin rough traded in 2024, after the EU/G7 measures: "
+             "KP pass, sanctions flagged", "VEC-RU-2024",
+             lambda: rough_to_retail(subject="VEC-RU-2024", country="RU", admin1="Sakha",
+                                     admin2="Mirny", site_name="Mir pipe", site_registry_id=None,
+                                     mined=dt.date(2024, 2, 1), hub="AE", hub_participant="AE"),
+             "pass", "no_known_red_flags", expected_sanctions="flagged"),
+    Scenario("uk-2019", "Rough exported through London in 2019, when the UK traded inside the "
+             "EU participant", "VEC-GB-2019",
+             lambda: _botswana("VEC-GB-2019", mined=dt.date(2019, 3, 1), hub="GB"),
+             "pass", "no_known_red_flags"),
+    Scenario("uk-2022", "Rough exported through London in 2022, the UK a participant of its "
+             "own", "VEC-GB-2022",
+             lambda: _botswana("VEC-GB-2022", mined=dt.date(2022, 3, 1), hub="GB",
+                               hub_participant="GB"),
+             "pass", "no_known_red_flags"),
+    Scenario("missing-certificate", "Botswana chain whose first export carries no KP "
+             "certificate", "VEC-NO-KPC",
+             lambda: _edit(_botswana("VEC-NO-KPC"), _drop_certificate), "fail",
+             "no_known_red_flags"),
+    Scenario("heavier-than-rough", "A polished stone heavier than the rough it was cut from",
+             "VEC-HEAVY", lambda: _edit(_botswana("VEC-HEAVY"), _heavier_than_rough), "fail",
+             "no_known_red_flags"),
+    Scenario("out-of-order", "Custody events out of date order (an import logged before its "
+             "export)", "VEC-OUT-OF-ORDER",
+             lambda: _edit(_botswana("VEC-OUT-OF-ORDER"), _out_of_order), "fail",
+             "no_known_red_flags"),
+    Scenario("mixed-origin", "A parcel of mixed origin: provenance known, origin not",
+             "VEC-MIXED", lambda: _edit(_botswana("VEC-MIXED"), _mixed_origin), "pass",
+             "insufficient_provenance"),
+]  # fmt: skip
+
+
+def build_vectors() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": s.name,
+            "description": s.description,
+            "certificate": s.certificate,
+            "as_of": s.as_of.isoformat(),
+            "demo": s.demo,
+            "expected": {
+                "kp": s.expected_kp,
+                "csc": s.expected_csc,
+                "sanctions": s.expected_sanctions,
+            },
+            "record": s.build(),
+        }
+        for s in SCENARIOS
+    ]
+
+
+def render_vectors() -> str:
+    return json.dumps(build_vectors(), indent=1, ensure_ascii=False) + "\n"
+
+
+def load_vectors(path: Path = VECTORS_PATH) -> list[dict[str, Any]]:
+    """The published test vectors: name, certificate, as_of, expected results and record."""
+    data: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else VECTORS_PATH
+    target.write_text(render_vectors(), encoding="utf-8")
