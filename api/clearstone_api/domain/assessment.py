@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 
 from clearstone_api.domain.chain import Chain
 from clearstone_api.domain.csc import assess_csc
@@ -44,11 +43,9 @@ _ORIGIN_SCHEMES = {AttestationScheme.lab_origin_report, AttestationScheme.tracea
 
 
 def record_digest(record: ProvenanceRecord) -> str:
-    """SHA-256 of the record's canonical JSON (sorted keys, no whitespace)."""
-    canonical = json.dumps(
-        record.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """SHA-256 of the record's canonical JSON: the validated model serialized compactly, fields
+    in model order, so that equal records digest equally whatever their input formatting."""
+    return hashlib.sha256(record.model_dump_json().encode()).hexdigest()
 
 
 def assess(

@@ -67,6 +67,7 @@ class Chain:
         for event in self.events:
             for item in event.items:
                 self._events_by_item[item].append(event)
+        self._origins = self._find_origins()
 
     def _ancestors(self, subject: Stone | RoughLot) -> list[str]:
         order: list[str] = []
@@ -97,6 +98,9 @@ class Chain:
 
     def origins(self) -> list[OriginPlace]:
         """Extraction places of every root lot (a lot extracted in parts has several)."""
+        return self._origins
+
+    def _find_origins(self) -> list[OriginPlace]:
         found: list[OriginPlace] = []
         for lot in self.root_lots:
             for event in self.events_for(lot.id):

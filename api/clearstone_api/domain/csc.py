@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 
 from clearstone_api.domain.chain import Chain
 from clearstone_api.domain.csc_matching import Match, find_matches
@@ -134,6 +135,10 @@ def _criterion(
     attestations: list[Attestation],
     indicators: list[tuple[str, EvidenceRef]],
 ) -> CriterionFinding:
+    name = reference.taxonomy[code].name
+    found = [ref for criterion, ref in indicators if criterion == code]
+    if not found and not any(code in m.incident.categories for m in matches):
+        return _quiet_criterion(code, name)
     severity = policy.severity.get(code, 1.0)
     results: list[IncidentMatch] = []
     used: dict[str, Mitigation] = {}
@@ -183,7 +188,6 @@ def _criterion(
                 ],
             )
         )
-    found = [ref for criterion, ref in indicators if criterion == code]
     score = max([m.score for m in results] + [policy.kp_restriction_score if found else 0.0])
     if red:
         level = CriterionLevel.red_flag
@@ -193,7 +197,6 @@ def _criterion(
         level = CriterionLevel.context
     else:
         level = CriterionLevel.none
-    name = reference.taxonomy[code].name
     return CriterionFinding(
         code=code,
         name=name,
@@ -203,6 +206,18 @@ def _criterion(
         incidents=results,
         indicators=found,
         mitigations=[used[k] for k in sorted(used)],
+    )
+
+
+@lru_cache(maxsize=256)
+def _quiet_criterion(code: str, name: str) -> CriterionFinding:
+    """A criterion with nothing against it; immutable, so one instance serves every assessment."""
+    return CriterionFinding(
+        code=code,
+        name=name,
+        level=CriterionLevel.none,
+        score=0.0,
+        reason=_criterion_reason(CriterionLevel.none, name, [], []),
     )
 
 

@@ -39,7 +39,7 @@ def assess_kp(chain: Chain, reference: Reference, as_of: dt.date) -> KpVerdict:
     if not _in_scope(chain, reference, findings):
         return KpVerdict(
             result=KpResult.not_applicable,
-            summary=findings.checks[-1].reason
+            summary=findings.last_reason
             + " The Kimberley Process certifies natural rough diamonds only.",
             checks=findings.checks,
         )
@@ -192,16 +192,16 @@ def _check_shipment(
 
 
 def _verdict(findings: Findings) -> KpVerdict:
-    failed = findings.with_status(CheckStatus.fail)
-    missing = findings.with_status(CheckStatus.missing)
-    warnings = findings.with_status(CheckStatus.warn)
+    failed = findings.reasons(CheckStatus.fail)
+    missing = findings.reasons(CheckStatus.missing)
+    warnings = findings.reasons(CheckStatus.warn)
     if failed:
         result = KpResult.fail
-        summary = "Fails the Kimberley Process rules: " + " ".join(c.reason for c in failed[:3])
+        summary = "Fails the Kimberley Process rules: " + " ".join(failed[:3])
     elif missing:
         result = KpResult.insufficient_evidence
         summary = "Not enough evidence to apply the Kimberley Process rules: " + " ".join(
-            c.reason for c in missing[:3]
+            missing[:3]
         )
     else:
         result = KpResult.pass_

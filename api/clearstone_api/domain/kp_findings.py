@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import TypeAdapter
+
 from clearstone_api.domain.verdicts import CheckStatus, EvidenceRef, KpCheck
 
 __all__ = ["CHECK_TITLES", "Findings"]
@@ -25,11 +27,19 @@ CHECK_TITLES: dict[str, str] = {
 }
 
 
+_CHECKS = TypeAdapter(list[KpCheck])
+
+
 class Findings:
-    """The checks of one assessment, in the order they were made."""
+    """The checks of one assessment, in the order they were made.
+
+    Rows are collected as plain data and validated in one pass at the end: one call into
+    pydantic's core costs far less than one model construction per check.
+    """
 
     def __init__(self) -> None:
-        self.checks: list[KpCheck] = []
+        self._rows: list[dict[str, object]] = []
+        self._statuses: list[CheckStatus] = []
 
     def add(
         self,
@@ -39,16 +49,30 @@ class Findings:
         subject: str | None = None,
         evidence: list[EvidenceRef] | None = None,
     ) -> None:
-        self.checks.append(
-            KpCheck(
-                id=check_id,
-                title=CHECK_TITLES[check_id],
-                status=status,
-                reason=reason,
-                subject=subject,
-                evidence=evidence or [],
-            )
+        self._statuses.append(status)
+        self._rows.append(
+            {
+                "id": check_id,
+                "title": CHECK_TITLES[check_id],
+                "status": status,
+                "reason": reason,
+                "subject": subject,
+                "evidence": evidence or [],
+            }
         )
 
-    def with_status(self, status: CheckStatus) -> list[KpCheck]:
-        return [check for check in self.checks if check.status is status]
+    @property
+    def checks(self) -> list[KpCheck]:
+        return _CHECKS.validate_python(self._rows)
+
+    def reasons(self, status: CheckStatus) -> list[str]:
+        """The reasons of the checks with ``status``, in order."""
+        return [
+            str(row["reason"])
+            for row, s in zip(self._rows, self._statuses, strict=True)
+            if s is status
+        ]
+
+    @property
+    def last_reason(self) -> str:
+        return str(self._rows[-1]["reason"])

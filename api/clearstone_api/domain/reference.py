@@ -24,6 +24,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -104,6 +105,7 @@ class ReferenceDataError(ValueError):
         super().__init__(f"{len(self.problems)} problem(s) in the reference data:\n{listing}")
 
 
+@lru_cache(maxsize=65536)
 def normalize_name(name: str) -> str:
     """Fold a place or company name for matching: ``Berbérati`` and ``BERBERATI`` are equal."""
     decomposed = unicodedata.normalize("NFKD", name)
@@ -226,6 +228,9 @@ class Reference:
     _sanctioned_by_name: Mapping[str, tuple[SanctionedParty, ...]] = field(repr=False)
     _sites_by_name: Mapping[tuple[str, str], RegistrySite] = field(repr=False)
     _incident_index: _IncidentIndex = field(repr=False)
+    _participant_memo: dict[tuple[str, dt.date], str | None] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def build(cls, version: str, rows: Mapping[str, Sequence[BaseModel]]) -> Reference:
@@ -337,6 +342,12 @@ class Reference:
 
     def participant_for(self, country: str, day: dt.date) -> str | None:
         """The KP participant that covers ``country``'s trade on ``day``, if any."""
+        key = (country, day)
+        if key not in self._participant_memo:
+            self._participant_memo[key] = self._participant_for(country, day)
+        return self._participant_memo[key]
+
+    def _participant_for(self, country: str, day: dt.date) -> str | None:
         if country in self.participants and not self.participants[country].regional_org:
             own = self.participants[country]
             if own.admitted_on is None or own.admitted_on <= day:
