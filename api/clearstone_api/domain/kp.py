@@ -13,7 +13,7 @@ import itertools
 
 from clearstone_api.domain.chain import Chain
 from clearstone_api.domain.kp_certificates import check_certificate
-from clearstone_api.domain.kp_findings import Findings
+from clearstone_api.domain.kp_findings import Findings, ref
 from clearstone_api.domain.kp_integrity import (
     check_chronology,
     check_mass_balance,
@@ -27,7 +27,7 @@ from clearstone_api.domain.kp_standing import (
 )
 from clearstone_api.domain.records import CustodyEvent, EventType, RoughLot
 from clearstone_api.domain.reference import Reference
-from clearstone_api.domain.verdicts import CheckStatus, EvidenceRef, KpResult, KpVerdict
+from clearstone_api.domain.verdicts import CheckStatus, KpResult, KpVerdict
 
 __all__ = ["assess_kp"]
 
@@ -122,13 +122,13 @@ def _unrecorded_crossings(
             f"Lot {lot_id} moved from {before.place.country} ({before.date}) to "
             f"{after.place.country} ({after.date}) with no export or import recorded.",
             f"lot:{lot_id}",
-            [EvidenceRef(kind="event", id=before.id), EvidenceRef(kind="event", id=after.id)],
+            [ref("event", before.id), ref("event", after.id)],
         )
 
 
 def _check_transit(chain: Chain, event: CustodyEvent, findings: Findings) -> None:
     subject = f"event:{event.id}"
-    evidence = [EvidenceRef(kind="event", id=event.id)]
+    evidence = [ref("event", event.id)]
     if chain.certificates(event) or event.seals_intact:
         findings.add(
             "K02",
@@ -170,7 +170,7 @@ def _check_shipment(
             f"The {event.type.value} of rough on {event.date} ({event.place.country}) carries no "
             "KP certificate.",
             subject,
-            [EvidenceRef(kind="event", id=event.id)],
+            [ref("event", event.id)],
         )
         return
     findings.add(
@@ -179,7 +179,7 @@ def _check_shipment(
         f"The {event.type.value} on {event.date} carries KP certificate "
         f"{', '.join(c.number for c in certs)}.",
         subject,
-        [EvidenceRef(kind="document", id=c.id) for c in certs],
+        [ref("document", c.id) for c in certs],
     )
     check_counterparties(reference, event, certs, findings)
     if event.type is EventType.export:

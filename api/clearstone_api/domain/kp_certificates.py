@@ -6,10 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from clearstone_api.domain.chain import Chain
-from clearstone_api.domain.kp_findings import Findings
+from clearstone_api.domain.kp_findings import EvidenceRow, Findings, ref
 from clearstone_api.domain.records import CustodyEvent, EventType, KPCertificate
 from clearstone_api.domain.reference import Reference
-from clearstone_api.domain.verdicts import CheckStatus, EvidenceRef
+from clearstone_api.domain.verdicts import CheckStatus
 
 __all__ = ["check_certificate"]
 
@@ -37,7 +37,7 @@ def check_certificate(
 ) -> None:
     """Run the document checks for one certificate as used by one export or import event."""
     subject = f"document:{cert.id}"
-    evidence = [EvidenceRef(kind="document", id=cert.id), EvidenceRef(kind="event", id=event.id)]
+    evidence = [ref("document", cert.id), ref("event", event.id)]
     _annex_i(chain, reference, cert, subject, evidence, findings)
     _numbering(reference, cert, subject, evidence, findings)
     _dates(reference, event, cert, subject, evidence, findings)
@@ -71,7 +71,7 @@ def _annex_i(
     reference: Reference,
     cert: KPCertificate,
     subject: str,
-    evidence: list[EvidenceRef],
+    evidence: list[EvidenceRow],
     findings: Findings,
 ) -> None:
     missing = [label for name, label in _REQUIRED.items() if getattr(cert, name) is None]
@@ -131,7 +131,7 @@ def _numbering(
     reference: Reference,
     cert: KPCertificate,
     subject: str,
-    evidence: list[EvidenceRef],
+    evidence: list[EvidenceRow],
     findings: Findings,
 ) -> None:
     profile = reference.certificate_profiles.get(cert.issuing_participant)
@@ -161,7 +161,7 @@ def _dates(
     event: CustodyEvent,
     cert: KPCertificate,
     subject: str,
-    evidence: list[EvidenceRef],
+    evidence: list[EvidenceRow],
     findings: Findings,
 ) -> None:
     issued, expires = cert.date_of_issue, cert.date_of_expiry
@@ -210,7 +210,7 @@ def _consistency(
     event: CustodyEvent,
     cert: KPCertificate,
     subject: str,
-    evidence: list[EvidenceRef],
+    evidence: list[EvidenceRow],
     findings: Findings,
 ) -> None:
     lot_ids = [lot for lot in (cert.lot_ids or event.items) if lot in chain.lots]

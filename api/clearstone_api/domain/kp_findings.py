@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from pydantic import TypeAdapter
 
-from clearstone_api.domain.verdicts import CheckStatus, EvidenceRef, KpCheck
+from clearstone_api.domain.verdicts import CheckStatus, KpCheck
 
-__all__ = ["CHECK_TITLES", "Findings"]
+__all__ = ["CHECK_TITLES", "EvidenceRow", "Findings", "ref"]
 
 CHECK_TITLES: dict[str, str] = {
     "K01": "In KP scope: natural rough diamonds (HS 7102.10, 7102.21, 7102.31)",
@@ -30,6 +32,18 @@ CHECK_TITLES: dict[str, str] = {
 _CHECKS = TypeAdapter(list[KpCheck])
 
 
+class EvidenceRow(TypedDict):
+    """An :class:`EvidenceRef` as plain data, validated with its check."""
+
+    kind: str
+    id: str
+    note: str | None
+
+
+def ref(kind: str, item_id: str, note: str | None = None) -> EvidenceRow:
+    return {"kind": kind, "id": item_id, "note": note}
+
+
 class Findings:
     """The checks of one assessment, in the order they were made.
 
@@ -47,7 +61,7 @@ class Findings:
         status: CheckStatus,
         reason: str,
         subject: str | None = None,
-        evidence: list[EvidenceRef] | None = None,
+        evidence: list[EvidenceRow] | None = None,
     ) -> None:
         self._statuses.append(status)
         self._rows.append(

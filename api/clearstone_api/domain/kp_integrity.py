@@ -9,11 +9,11 @@ from decimal import Decimal
 from functools import lru_cache
 
 from clearstone_api.domain.chain import Chain
-from clearstone_api.domain.kp_findings import Findings
+from clearstone_api.domain.kp_findings import Findings, ref
 from clearstone_api.domain.records import CustodyEvent, EventType, Invoice, Stone
 from clearstone_api.domain.reference import Reference
 from clearstone_api.domain.reference_rows import SowStatement
-from clearstone_api.domain.verdicts import CheckStatus, EvidenceRef
+from clearstone_api.domain.verdicts import CheckStatus
 
 __all__ = ["check_chronology", "check_mass_balance", "check_warranties", "recognise_sow"]
 
@@ -55,7 +55,7 @@ def check_warranties(chain: Chain, reference: Reference, findings: Findings) -> 
                 CheckStatus.missing,
                 f"The sale on {event.date} has no invoice recorded, so no warranty.",
                 subject,
-                [EvidenceRef(kind="event", id=event.id)],
+                [ref("event", event.id)],
             )
             continue
         for invoice in invoices:
@@ -66,7 +66,7 @@ def _check_invoice(
     chain: Chain, reference: Reference, invoice: Invoice, event: CustodyEvent, findings: Findings
 ) -> None:
     subject = f"event:{event.id}"
-    evidence = [EvidenceRef(kind="document", id=invoice.id)]
+    evidence = [ref("document", invoice.id)]
     statement = recognise_sow(reference, invoice.sow_statement)
     if statement is None:
         findings.add(

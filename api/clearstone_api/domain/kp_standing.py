@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from clearstone_api.domain.chain import Chain, OriginPlace
-from clearstone_api.domain.kp_findings import Findings
+from clearstone_api.domain.kp_findings import Findings, ref
 from clearstone_api.domain.records import CustodyEvent, EventType, KPCertificate
 from clearstone_api.domain.reference import Reference, normalize_name
 from clearstone_api.domain.reference_rows import SpecialMeasure
-from clearstone_api.domain.verdicts import CheckStatus, EvidenceRef
+from clearstone_api.domain.verdicts import CheckStatus
 
 __all__ = [
     "check_counterparties",
@@ -71,7 +71,7 @@ def check_standing(
     """K03: the issuing participant existed and was in good standing on the date of issue."""
     day = cert.date_of_issue or event.date
     subject = f"document:{cert.id}"
-    evidence = [EvidenceRef(kind="document", id=cert.id)]
+    evidence = [ref("document", cert.id)]
     participant = reference.participants.get(cert.issuing_participant)
     if participant is None or (participant.admitted_on and participant.admitted_on > day):
         findings.add(
@@ -96,7 +96,7 @@ def check_standing(
         return
     adverse = [s for s in reference.statuses_on(participant.id, day) if s.status != "embargoed"]
     for status in adverse:
-        evidence.append(EvidenceRef(kind="participant_status", id=status.id, note=status.basis))
+        evidence.append(ref("participant_status", status.id, status.basis))
     blocking = [s for s in adverse if s.exception_measure is None]
     if blocking:
         findings.add(
@@ -143,7 +143,7 @@ def check_counterparties(
             (c.exporter.country for c in certs if c.exporter and c.exporter.country), None
         ) or next((c.issuing_participant for c in certs), None)
     subject = f"event:{event.id}"
-    evidence = [EvidenceRef(kind="event", id=event.id)]
+    evidence = [ref("event", event.id)]
     if other is None:
         findings.add(
             "K04",
@@ -210,7 +210,7 @@ def check_special_measures(
         if suspensions:
             applied = True
             zones, outside = compliant_zone_for(reference, origins, country, event.date)
-            evidence = [EvidenceRef(kind="participant_status", id=s.id) for s in suspensions]
+            evidence = [ref("participant_status", s.id) for s in suspensions]
             if not any(o.place.country == country for o in origins):
                 findings.add(
                     "K09",
@@ -232,7 +232,7 @@ def check_special_measures(
                 )
             else:
                 inside = [z for z in zones if any(in_area(z, o, reference) for o in origins)]
-                evidence += [EvidenceRef(kind="special_measure", id=z.id) for z in inside]
+                evidence += [ref("special_measure", z.id) for z in inside]
                 # The Operational Framework governs the export out of the suspended country;
                 # a later re-export of compliant-zone goods needs only the origin to hold.
                 approved = supervised or event.place.country != country
@@ -259,9 +259,7 @@ def check_special_measures(
             if not hit:
                 continue
             applied = True
-            evidence = [
-                EvidenceRef(kind="special_measure", id=measure.id, note=measure.description)
-            ]
+            evidence = [ref("special_measure", measure.id, measure.description)]
             if supervised:
                 status, reason = CheckStatus.pass_, "the certificate records a supervised export"
             elif measure.kind == "restricted_exports":
@@ -281,7 +279,7 @@ def check_special_measures(
             CheckStatus.pass_,
             f"No KP special measure applied to these goods' origin on {event.date}.",
             subject,
-            [EvidenceRef(kind="event", id=event.id)],
+            [ref("event", event.id)],
         )
 
 
@@ -309,7 +307,7 @@ def check_embargoes(
     subject = f"event:{event.id}"
     for country in sorted(c for c in countries if c):
         for embargo in reference.embargoes_on(country, event.date):
-            evidence = [EvidenceRef(kind="embargo", id=embargo.id, note=embargo.resolution)]
+            evidence = [ref("embargo", embargo.id, embargo.resolution)]
             government = any(c.issuing_participant == country for c in certs)
             if embargo.exempt_government_certificate and government:
                 findings.add(
@@ -335,5 +333,5 @@ def check_embargoes(
         CheckStatus.pass_,
         f"No UN Security Council rough-diamond ban applied on {event.date}.",
         subject,
-        [EvidenceRef(kind="event", id=event.id)],
+        [ref("event", event.id)],
     )
