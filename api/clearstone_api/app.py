@@ -1,0 +1,91 @@
+"""The application factory. Nothing happens at import time.
+
+Example::
+
+    app = create_app(Settings(database_url="sqlite:///data/clearstone.db"))
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from clearstone_api.db import Database
+from clearstone_api.errors import install_error_handlers
+from clearstone_api.openapi import install_openapi
+from clearstone_api.request_ids import RequestIdMiddleware
+from clearstone_api.routes import (
+    assessments,
+    certificates,
+    checkout,
+    custody,
+    health,
+    lots,
+    reference,
+    reference_changes,
+    stones,
+)
+from clearstone_api.services.certificates import CertificateCache
+from clearstone_api.services.idempotency import IdempotentReplay, replay_response
+from clearstone_api.services.reference_store import ReferenceStore
+from clearstone_api.settings import Settings
+
+__all__ = ["create_app"]
+
+API_VERSION = "0.1.0"
+
+TAGS = [
+    {"name": "certificates", "description": "The public consumer lookup."},
+    {"name": "checkout", "description": "Retailer cart screening."},
+    {"name": "assessments", "description": "Assess a record inline."},
+    {"name": "stones", "description": "Supplier: stones and their custody verification."},
+    {"name": "lots", "description": "Supplier: rough lots."},
+    {"name": "custody", "description": "Supplier: the append-only custody log."},
+    {"name": "reference", "description": "Reference data and analyst changes."},
+    {"name": "health", "description": "Liveness and readiness."},
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the service for ``settings`` (read from the environment when omitted)."""
+    settings = settings or Settings()
+    database = Database.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await database.dispose()
+
+    app = FastAPI(
+        title="Clearstone",
+        version=API_VERSION,
+        summary="Diamond assurance: a stone's custody chain scored against the Kimberley Process "
+        "definition and the KP Civil Society Coalition's broader criteria, side by side.",
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.references = ReferenceStore(settings.reference_dir)
+    app.state.certificate_cache = CertificateCache(
+        settings.lookup_cache_ttl_seconds, settings.lookup_cache_size
+    )
+    install_error_handlers(app)
+    app.add_exception_handler(IdempotentReplay, replay_response)
+    for module in (
+        certificates,
+        checkout,
+        assessments,
+        stones,
+        lots,
+        custody,
+        reference,
+        reference_changes,
+        health,
+    ):
+        app.include_router(module.router)
+    app.add_middleware(RequestIdMiddleware, access_log=settings.access_log)
+    install_openapi(app)
+    return app

@@ -1,0 +1,271 @@
+"""The service's one error vocabulary and the RFC 9457 problem+json handler.
+
+Services raise the domain errors below; :func:`install_error_handlers` renders every error, the
+framework's own (validation, unknown route, 405) included, as ``application/problem+json``::
+
+    ClearstoneError            any problem the service reports on purpose
+     ├── BadRequest            400
+     ├── Unauthorized          401, with WWW-Authenticate: Bearer
+     ├── Forbidden             403
+     ├── NotFound              404
+     ├── Conflict              409
+     │    └── IdempotencyInProgress
+     ├── Unprocessable         422, naming each invalid field in ``errors``
+     │    └── IdempotencyKeyReused
+     └── ServiceUnavailable    503
+
+A bug is a 500 problem whose detail says nothing about the internals.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.routing import Match
+
+from clearstone_api.domain.records import RecordInvalid
+from clearstone_api.request_ids import request_id_of
+
+__all__ = [
+    "PROBLEM_MEDIA_TYPE",
+    "BadRequest",
+    "ClearstoneError",
+    "Conflict",
+    "FieldError",
+    "Forbidden",
+    "IdempotencyInProgress",
+    "IdempotencyKeyReused",
+    "NotFound",
+    "Problem",
+    "ServiceUnavailable",
+    "Unauthorized",
+    "Unprocessable",
+    "install_error_handlers",
+    "problem_response",
+]
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://clearstone.dev/problems/"
+
+logger = logging.getLogger("clearstone.errors")
+
+
+class FieldError(BaseModel):
+    """One invalid input field."""
+
+    path: str
+    """Dotted path to the field, e.g. ``body.events.3.items.0`` or ``query.limit``."""
+    message: str
+    type: str
+    """Machine-readable error type, e.g. ``missing``, ``string_too_long``, ``unknown_reference``."""
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem detail."""
+
+    type: str
+    """A URI naming the kind of problem; ``about:blank`` when the HTTP status says it all."""
+    title: str
+    status: int = Field(ge=100, le=599)
+    """Equal to the HTTP status of the response."""
+    detail: str
+    request_id: str
+    """The ``X-Request-Id`` of the response, for support."""
+    errors: list[FieldError] | None = None
+    """For 422: every invalid field, by its path."""
+
+
+class ClearstoneError(Exception):
+    """A problem the service reports on purpose."""
+
+    status: int = 500
+    slug: str = "internal-error"
+    title: str = "Internal server error"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Sequence[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors) if errors is not None else None
+        self.headers = headers or {}
+
+
+class BadRequest(ClearstoneError):
+    status, slug, title = 400, "bad-request", "Bad request"
+
+
+class Unauthorized(ClearstoneError):
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(ClearstoneError):
+    status, slug, title = 403, "forbidden", "Not allowed"
+
+
+class NotFound(ClearstoneError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(ClearstoneError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class IdempotencyInProgress(Conflict):
+    slug, title = "idempotency-in-progress", "A request with this Idempotency-Key is in progress"
+
+
+class Unprocessable(ClearstoneError):
+    status, slug, title = 422, "invalid-input", "Invalid input"
+
+
+class IdempotencyKeyReused(Unprocessable):
+    slug, title = "idempotency-key-reused", "Idempotency-Key reused with a different request"
+
+
+class ServiceUnavailable(ClearstoneError):
+    status, slug, title = 503, "not-ready", "Not ready"
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    detail: str,
+    title: str | None = None,
+    slug: str | None = None,
+    errors: Sequence[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Render one problem; ``slug`` None gives ``about:blank`` (the status says it all)."""
+    request_id = request_id_of(request)
+    problem = Problem(
+        type=PROBLEM_TYPE_BASE + slug if slug else "about:blank",
+        title=title or HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        request_id=request_id,
+        errors=list(errors) if errors is not None else None,
+    )
+    all_headers = {"X-Request-Id": request_id, **(headers or {})}
+    return Response(
+        problem.model_dump_json(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=all_headers,
+    )
+
+
+def _path(loc: Sequence[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def _clearstone_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ClearstoneError)
+    return problem_response(
+        request,
+        status=exc.status,
+        title=exc.title,
+        slug=exc.slug,
+        detail=exc.detail,
+        errors=exc.errors,
+        headers=exc.headers,
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        FieldError(
+            path=_path(err.get("loc", ())), message=str(err.get("msg", "")), type=err["type"]
+        )
+        for err in exc.errors()
+    ]
+    return problem_response(
+        request,
+        status=422,
+        slug="invalid-input",
+        title="Invalid input",
+        detail=f"{len(errors)} invalid field(s): " + ", ".join(e.path for e in errors[:5]),
+        errors=errors,
+    )
+
+
+async def _record_invalid(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RecordInvalid)
+    errors = [
+        FieldError(path=_path(("body", "record", *p.loc)), message=p.msg, type=p.type)
+        for p in exc.problems
+    ]
+    return problem_response(
+        request,
+        status=422,
+        slug="invalid-record",
+        title="Invalid provenance record",
+        detail=str(exc),
+        errors=errors,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"No route matches {request.url.path}"
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}"
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+    return problem_response(request, status=exc.status_code, detail=detail, headers=headers)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method any route serves at this path (the router lists only the first route's)."""
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.routes
+        )
+    ]
+
+
+async def _unhandled(request: Request, exc: Exception) -> Response:
+    logger.error(
+        "unhandled error (request_id=%s)", request_id_of(request), exc_info=(type(exc), exc, None)
+    )
+    return problem_response(
+        request,
+        status=500,
+        slug="internal-error",
+        title="Internal server error",
+        detail="The server failed to handle the request; quote the request id to support.",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every error the app can raise to one problem+json renderer."""
+    app.add_exception_handler(ClearstoneError, _clearstone_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(RecordInvalid, _record_invalid)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unhandled)

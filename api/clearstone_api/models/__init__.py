@@ -1,0 +1,26 @@
+"""SQLModel tables, one module per resource. Alembic migrations are the only source of the
+schema; these classes describe it to the ORM and to autogenerate."""
+
+from clearstone_api.models.assessment import AssessedRecord, Reassessment, StoneAssessment
+from clearstone_api.models.custody import CustodyAttachment, CustodyEvent, CustodyLink
+from clearstone_api.models.idempotency import IdempotencyKey
+from clearstone_api.models.lot import LotAncestor, RoughLot
+from clearstone_api.models.reference_change import ReferenceChange
+from clearstone_api.models.stone import Stone, StoneFootprint, StoneLot, StoneNumber
+
+__all__ = [
+    "AssessedRecord",
+    "CustodyAttachment",
+    "CustodyEvent",
+    "CustodyLink",
+    "IdempotencyKey",
+    "LotAncestor",
+    "Reassessment",
+    "ReferenceChange",
+    "RoughLot",
+    "Stone",
+    "StoneAssessment",
+    "StoneFootprint",
+    "StoneLot",
+    "StoneNumber",
+]

@@ -1,0 +1,1 @@
+"""HTTP only, one module per resource: parse, call a service, return its model."""

@@ -1,0 +1,24 @@
+"""``POST /v1/checkout/screenings``: a decision per cart item under the retailer's policy."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from clearstone_api.db import database_of
+from clearstone_api.routes.responses import problems
+from clearstone_api.routes.strict_bodies import strict_body
+from clearstone_api.services.screening import ScreeningCreate, ScreeningPublic, screen
+
+router = APIRouter(tags=["checkout"])
+
+
+@router.post(
+    "/v1/checkout/screenings",
+    dependencies=[strict_body(ScreeningCreate)],
+    operation_id="screenings-create",
+    summary="Screen a cart of up to 100 certificate numbers",
+    responses=problems(422),
+)
+async def create_screening(body: ScreeningCreate, request: Request) -> ScreeningPublic:
+    """Read in one database round trip; nothing is stored, so retries are naturally safe."""
+    return await screen(database_of(request), body)

@@ -1,0 +1,61 @@
+"""Supplier writes and reads of rough lots."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from clearstone_api.db import SessionDep
+from clearstone_api.pagination import Page, PageParamsDep, encode_cursor
+from clearstone_api.routes.responses import problems
+from clearstone_api.routes.strict_bodies import strict_body
+from clearstone_api.security.principals import PrincipalDep
+from clearstone_api.services import lots
+from clearstone_api.services.idempotency import IdempotencyDep
+from clearstone_api.services.lots import LotCreate, LotPublic
+
+router = APIRouter(tags=["lots"])
+
+LotId = Annotated[str, Path(max_length=32, pattern=r"^CL-[0-9A-Z]{12}$")]
+
+
+@router.post(
+    "/v1/lots",
+    operation_id="lots-create",
+    dependencies=[strict_body(LotCreate)],
+    status_code=201,
+    summary="Register a rough lot",
+    responses=problems(401, 409, 422),
+)
+def create_lot(
+    body: LotCreate, session: SessionDep, principal: PrincipalDep, idempotency: IdempotencyDep
+) -> LotPublic:
+    """Parent lots (splits and merges) must be registered first; a lot never changes after."""
+    lot = lots.register_lot(session, principal, body)
+    idempotency.record(session, 201, lot)
+    return lot
+
+
+@router.get(
+    "/v1/lots/{lot_id}",
+    operation_id="lots-get",
+    summary="Get a rough lot",
+    responses=problems(401, 404, 422),
+)
+def get_lot(lot_id: LotId, session: SessionDep, principal: PrincipalDep) -> LotPublic:
+    return lots.get_lot(session, principal, lot_id)
+
+
+@router.get(
+    "/v1/lots",
+    operation_id="lots-list",
+    summary="List your rough lots",
+    responses=problems(401, 422),
+)
+def list_lots(page: PageParamsDep, session: SessionDep, principal: PrincipalDep) -> Page[LotPublic]:
+    after = page.after if isinstance(page.after, int) else None
+    data, has_more, last = lots.list_lots(session, principal, page.limit, after)
+    return Page[LotPublic](
+        data=data, has_more=has_more, next_cursor=encode_cursor(last) if last else None
+    )

@@ -1,0 +1,85 @@
+"""Supplier writes and reads of stones, and their custody verification."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+
+from clearstone_api.db import SessionDep
+from clearstone_api.pagination import Page, PageParamsDep, encode_cursor
+from clearstone_api.routes.dependencies import certificate_cache, current_reference
+from clearstone_api.routes.responses import problems
+from clearstone_api.routes.strict_bodies import strict_body
+from clearstone_api.security.principals import PrincipalDep
+from clearstone_api.services import stones
+from clearstone_api.services.custody_verification import CustodyVerification, verify_custody
+from clearstone_api.services.idempotency import IdempotencyDep
+from clearstone_api.services.stones import StoneCreate, StonePublic
+
+router = APIRouter(tags=["stones"])
+
+StoneId = Annotated[str, Path(max_length=32, pattern=r"^CS-[0-9A-Z]{12}$")]
+
+
+@router.post(
+    "/v1/stones",
+    operation_id="stones-create",
+    dependencies=[strict_body(StoneCreate)],
+    status_code=201,
+    summary="Register a stone",
+    responses=problems(401, 409, 422),
+)
+def create_stone(
+    body: StoneCreate,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idempotency: IdempotencyDep,
+) -> StonePublic:
+    """Registers the stone under its certificate numbers, links it to its rough lots and
+    assesses it; the certificate lookup serves it at once."""
+    stone = stones.register_stone(session, principal, current_reference(request, session), body)
+    idempotency.record(session, 201, stone)
+    certificate_cache(request).clear()
+    return stone
+
+
+@router.get(
+    "/v1/stones/{stone_id}",
+    operation_id="stones-get",
+    summary="Get a stone",
+    responses=problems(401, 404, 422),
+)
+def get_stone(stone_id: StoneId, session: SessionDep, principal: PrincipalDep) -> StonePublic:
+    return stones.get_stone(session, principal, stone_id)
+
+
+@router.get(
+    "/v1/stones",
+    operation_id="stones-list",
+    summary="List your stones",
+    responses=problems(401, 422),
+)
+def list_stones(
+    page: PageParamsDep, session: SessionDep, principal: PrincipalDep
+) -> Page[StonePublic]:
+    after = page.after if isinstance(page.after, int) else None
+    data, has_more, last = stones.list_stones(session, principal, page.limit, after)
+    return Page[StonePublic](
+        data=data, has_more=has_more, next_cursor=encode_cursor(last) if last else None
+    )
+
+
+@router.get(
+    "/v1/stones/{stone_id}/custody/verification",
+    operation_id="custody-verifications-get",
+    summary="Re-check every hash in a stone's custody chains",
+    responses=problems(401, 404, 422),
+)
+def get_custody_verification(
+    stone_id: StoneId, session: SessionDep, principal: PrincipalDep
+) -> CustodyVerification:
+    """``valid`` is false, and ``problems`` says where, if any stored event or link was altered,
+    removed or reordered."""
+    return verify_custody(session, stones.find_stone(session, principal, stone_id))

@@ -1,0 +1,1 @@
+"""Who is calling: principals and (issue 4) tokens, scopes, keys and rate limits."""

@@ -1,0 +1,205 @@
+"""Assessing records and storing the results: the one place verdicts are written.
+
+Every write that changes what a stone's record says, and every reference-data change, ends
+here: assess, serialize the public view once, upsert the stored assessment, log before and
+after. Batches go through bulk statements so that re-assessing 100,000 stones is dominated by
+the engine, not by round trips.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, insert, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from clearstone_api.canonical import canonical_json, sha256_hex
+from clearstone_api.domain.assessment import assess
+from clearstone_api.domain.records import ProvenanceRecord, Stone
+from clearstone_api.domain.reference import Reference
+from clearstone_api.domain.verdicts import Assessment
+from clearstone_api.models.assessment import AssessedRecord, Reassessment, StoneAssessment
+from clearstone_api.models.columns import utcnow
+from clearstone_api.models.stone import Stone as StoneRow
+from clearstone_api.models.stone import StoneFootprint
+from clearstone_api.services.certificates import certificate_view
+from clearstone_api.services.chains import assemble_record, footprint
+
+__all__ = ["StoneInput", "assessment_row", "reassess_rows", "reassess_stones", "store_assessments"]
+
+
+@dataclass(frozen=True)
+class StoneInput:
+    """What assessing one stored stone needs."""
+
+    stone_id: int
+    public_id: str
+    as_of: dt.date | None
+    record: ProvenanceRecord
+
+
+def _form(record: ProvenanceRecord) -> str:
+    subject = record.subject
+    return subject.form if isinstance(subject, Stone) else "rough"
+
+
+def assessment_row(
+    stone: StoneInput, assessment: Assessment, assessed_at: dt.datetime
+) -> dict[str, object]:
+    """The ``stone_assessments`` row for ``assessment``, public view pre-serialized."""
+    view = certificate_view(stone.public_id, _form(stone.record), assessment, assessed_at)
+    body = view.model_dump_json().encode()
+    return {
+        "stone_id": stone.stone_id,
+        "kp_result": assessment.kp.result.value,
+        "csc_result": assessment.csc.result.value,
+        "risk_score": assessment.csc.risk_score,
+        "sanctions_result": assessment.sanctions.result.value,
+        "as_of": assessment.as_of,
+        "policy_version": assessment.policy_version,
+        "reference_data_version": assessment.reference_data_version,
+        "record_digest": assessment.record_digest,
+        "public_json": body,
+        "etag": '"' + sha256_hex(body)[:40] + '"',
+        "assessed_at": assessed_at,
+    }
+
+
+def store_assessments(
+    session: Session,
+    reference: Reference,
+    stones: Sequence[StoneInput],
+    *,
+    reason: str,
+    change_id: int | None = None,
+    today: dt.date | None = None,
+) -> list[Reassessment]:
+    """Assess ``stones``, upsert their stored assessments and log each before and after."""
+    if not stones:
+        return []
+    today = today or dt.date.today()
+    now = utcnow()
+    previous = {
+        row.stone_id: row
+        for row in session.exec(
+            select(StoneAssessment).where(
+                col(StoneAssessment.stone_id).in_([s.stone_id for s in stones])
+            )
+        ).all()
+    }
+    updates: list[dict[str, object]] = []
+    inserts: list[dict[str, object]] = []
+    log: list[dict[str, object]] = []
+    records: dict[str, ProvenanceRecord] = {}
+    # assess() is deterministic: stones sharing a record and a date share one assessment.
+    memo: dict[tuple[int, dt.date], Assessment] = {}
+    for stone in stones:
+        as_of = stone.as_of or today
+        assessment = memo.get((id(stone.record), as_of))
+        if assessment is None:
+            assessment = assess(stone.record, reference, as_of)
+            memo[(id(stone.record), as_of)] = assessment
+        records.setdefault(assessment.record_digest, stone.record)
+        row = assessment_row(stone, assessment, now)
+        before = previous.get(stone.stone_id)
+        (updates if before is not None else inserts).append(row)
+        after = (assessment.kp.result.value, assessment.csc.result.value, assessment.csc.risk_score)
+        log.append(
+            {
+                "stone_id": stone.stone_id,
+                "reason": reason,
+                "change_id": change_id,
+                "before_kp": before.kp_result if before else None,
+                "before_csc": before.csc_result if before else None,
+                "before_risk_score": before.risk_score if before else None,
+                "before_reference_version": before.reference_data_version if before else None,
+                "after_kp": after[0],
+                "after_csc": after[1],
+                "after_risk_score": after[2],
+                "after_reference_version": assessment.reference_data_version,
+                "changed": before is None
+                or (before.kp_result, before.csc_result, before.risk_score) != after,
+                "created_at": now,
+            }
+        )
+    _store_records(session, records)
+    for stale in previous.values():
+        session.expunge(stale)  # bulk UPDATE below; don't let the identity map write them back
+    if inserts:
+        session.execute(insert(StoneAssessment), inserts)
+    if updates:
+        session.execute(update(StoneAssessment), updates)
+    session.execute(insert(Reassessment), log)
+    return [Reassessment.model_validate(entry) for entry in log]
+
+
+def _store_records(session: Session, records: dict[str, ProvenanceRecord]) -> None:
+    """Content-addressed: insert only the digests not stored yet."""
+    known = set(
+        session.exec(
+            select(AssessedRecord.digest).where(col(AssessedRecord.digest).in_(list(records)))
+        ).all()
+    )
+    missing = [
+        {"digest": digest, "record_json": canonical_json(record.model_dump(mode="json")).decode()}
+        for digest, record in records.items()
+        if digest not in known
+    ]
+    if missing:
+        session.execute(insert(AssessedRecord), missing)
+
+
+def reassess_stones(
+    session: Session, reference: Reference, stones: Sequence[StoneRow], *, reason: str
+) -> list[Reassessment]:
+    """Rebuild the records of ``stones`` from the store (after a write), refresh their
+    footprints and store new assessments. Raises ``RecordInvalid`` if a record breaks."""
+    inputs: list[StoneInput] = []
+    for stone in stones:
+        assert stone.id is not None
+        record = assemble_record(session, stone)
+        inputs.append(StoneInput(stone.id, stone.public_id, stone.as_of, record))
+        session.execute(delete(StoneFootprint).where(col(StoneFootprint.stone_id) == stone.id))
+        keys = sorted(footprint(record))
+        if keys:
+            session.execute(
+                insert(StoneFootprint),
+                [{"stone_id": stone.id, "kind": k, "value": v[:128]} for k, v in keys],
+            )
+    return store_assessments(session, reference, inputs, reason=reason)
+
+
+def reassess_rows(
+    session: Session,
+    reference: Reference,
+    stone_ids: Sequence[int],
+    *,
+    reason: str,
+    change_id: int | None,
+) -> list[Reassessment]:
+    """Re-assess stored stones from their stored records (reference data changed, records
+    did not): no chain is rebuilt."""
+    # sqlalchemy's select: sqlmodel's overloads stop at four columns.
+    rows = session.execute(
+        sa_select(
+            col(StoneRow.id),
+            col(StoneRow.public_id),
+            col(StoneRow.as_of),
+            col(AssessedRecord.digest),
+            col(AssessedRecord.record_json),
+        )
+        .join(StoneAssessment, col(StoneAssessment.stone_id) == StoneRow.id)
+        .join(AssessedRecord, col(AssessedRecord.digest) == StoneAssessment.record_digest)
+        .where(col(StoneRow.id).in_(stone_ids))
+    ).all()
+    parsed: dict[str, ProvenanceRecord] = {}
+    inputs: list[StoneInput] = []
+    for stone_id, public_id, as_of, digest, record_json in rows:
+        if digest not in parsed:
+            parsed[digest] = ProvenanceRecord.model_validate(json.loads(record_json))
+        inputs.append(StoneInput(stone_id, public_id, as_of, parsed[digest]))
+    return store_assessments(session, reference, inputs, reason=reason, change_id=change_id)

@@ -1,0 +1,160 @@
+"""The public certificate: the consumer's view of a stone, and its hot lookup.
+
+The view is serialized once, when an assessment is stored (``public_json``); the lookup reads
+those bytes with one indexed Core ``select()`` on the async engine and serves them as they are.
+A small per-process cache in front bounds the staleness it may add by
+``lookup_cache_ttl_seconds``; writes in the same process clear it at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import OrderedDict
+
+from pydantic import BaseModel
+from sqlalchemy import bindparam, select
+from sqlmodel import col
+
+from clearstone_api.certificate_numbers import lookup_key
+from clearstone_api.db import Database
+from clearstone_api.domain.verdicts import (
+    Assessment,
+    CscVerdict,
+    KpVerdict,
+    OriginSummary,
+    SanctionsVerdict,
+)
+from clearstone_api.errors import NotFound
+from clearstone_api.models.assessment import StoneAssessment
+from clearstone_api.models.stone import StoneNumber
+
+__all__ = [
+    "CertificateCache",
+    "CertificatePublic",
+    "CertificateStone",
+    "StoredCertificate",
+    "certificate_view",
+    "lookup_certificate",
+]
+
+
+class CertificateStone(BaseModel):
+    """The stone as a consumer may see it: no prices, no counterparties."""
+
+    id: str
+    """Clearstone's id (``CS-...``); also accepted as a certificate number."""
+    origin: str
+    """``natural`` or ``lab_grown``."""
+    form: str
+    carat: str
+    grading_lab: str | None = None
+    grading_report_number: str | None = None
+
+
+class CertificatePublic(BaseModel):
+    """The consumer view of a stone: both verdicts in plain language, with reasons and sources."""
+
+    stone: CertificateStone
+    origin: OriginSummary
+    """Where the stone comes from as far as known, with the evidence level behind the claim."""
+    as_of: dt.date
+    """The date the assessment speaks for."""
+    assessed_at: dt.datetime
+    policy_version: str
+    reference_data_version: str
+    kp: KpVerdict
+    csc: CscVerdict
+    sanctions: SanctionsVerdict
+    disclaimer: str
+
+
+def certificate_view(
+    public_id: str, form: str, assessment: Assessment, assessed_at: dt.datetime
+) -> CertificatePublic:
+    subject = assessment.subject
+    return CertificatePublic(
+        stone=CertificateStone(
+            id=public_id,
+            origin=subject.origin,
+            form=form,
+            carat=subject.carat,
+            grading_lab=subject.grading_lab,
+            grading_report_number=subject.grading_report_number,
+        ),
+        origin=assessment.origin,
+        as_of=assessment.as_of,
+        assessed_at=assessed_at,
+        policy_version=assessment.policy_version,
+        reference_data_version=assessment.reference_data_version,
+        kp=assessment.kp,
+        csc=assessment.csc,
+        sanctions=assessment.sanctions,
+        disclaimer=assessment.disclaimer,
+    )
+
+
+class StoredCertificate:
+    """The bytes to serve and their strong ETag."""
+
+    __slots__ = ("body", "etag")
+
+    def __init__(self, body: bytes, etag: str) -> None:
+        self.body = body
+        self.etag = etag
+
+
+class CertificateCache:
+    """A bounded LRU of looked-up certificates with a time-to-live."""
+
+    def __init__(self, ttl_seconds: float, size: int) -> None:
+        self.ttl = ttl_seconds
+        self.size = size
+        self._items: OrderedDict[str, tuple[float, StoredCertificate]] = OrderedDict()
+
+    def get(self, key: str) -> StoredCertificate | None:
+        if self.ttl <= 0:
+            return None
+        hit = self._items.get(key)
+        if hit is None:
+            return None
+        if hit[0] < time.monotonic():
+            self._items.pop(key, None)
+            return None
+        return hit[1]
+
+    def put(self, key: str, value: StoredCertificate) -> None:
+        if self.ttl <= 0 or self.size <= 0:
+            return
+        self._items[key] = (time.monotonic() + self.ttl, value)
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+_LOOKUP = (
+    select(col(StoneAssessment.public_json), col(StoneAssessment.etag))
+    .join_from(
+        StoneNumber, StoneAssessment, col(StoneNumber.stone_id) == col(StoneAssessment.stone_id)
+    )
+    .where(col(StoneNumber.key) == bindparam("key"))
+)
+
+
+async def lookup_certificate(
+    database: Database, cache: CertificateCache, number: str
+) -> StoredCertificate:
+    """The stored public view of the stone ``number`` names; 404 when none does."""
+    key = lookup_key(number)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    async with database.async_engine.connect() as connection:
+        row = (await connection.execute(_LOOKUP, {"key": key})).first()
+    if row is None:
+        raise NotFound(f"No assessed stone has the certificate number {number!r}.")
+    found = StoredCertificate(bytes(row[0]), row[1])
+    cache.put(key, found)
+    return found

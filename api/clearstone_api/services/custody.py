@@ -1,0 +1,304 @@
+"""The custody log: appending events (append-only, hash-chained) and verifying the chains."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from clearstone_api.canonical import GENESIS_HASH, canonical_json, chain_hash, sha256_hex
+from clearstone_api.certificate_numbers import new_public_id
+from clearstone_api.domain import records
+from clearstone_api.domain.reference import Reference
+from clearstone_api.errors import Conflict, FieldError, Unprocessable
+from clearstone_api.models.custody import CustodyAttachment, CustodyEvent, CustodyLink
+from clearstone_api.models.lot import RoughLot
+from clearstone_api.models.stone import Stone
+from clearstone_api.security.principals import Principal
+from clearstone_api.services.assessments import reassess_stones
+from clearstone_api.services.lineage import invalid_record, stones_descending_from
+
+__all__ = ["ChainLink", "CustodyEventCreate", "CustodyEventPublic", "append_event"]
+
+
+class CustodyEventCreate(BaseModel):
+    """One custody event, with the documents, parties and sites it names that are not on file
+    yet. A document, party or site submitted before may be named by id alone."""
+
+    event: records.CustodyEvent
+    documents: Annotated[list[records.Document], Field(max_length=100)] = []
+    parties: Annotated[list[records.Party], Field(max_length=100)] = []
+    sites: Annotated[list[records.Site], Field(max_length=100)] = []
+
+
+class ChainLink(BaseModel):
+    """The event's place in the hash chain of one lot or stone."""
+
+    item: str
+    """``lot:<record id>`` or ``stone:<record id>``."""
+    seq: int
+    prev_hash: str
+    hash: str
+
+
+class CustodyEventPublic(BaseModel):
+    """An appended custody event."""
+
+    id: str
+    """Clearstone's id (``CE-...``)."""
+    event: records.CustodyEvent
+    content_hash: str
+    """SHA-256 of the canonical event with the documents, parties and sites it names."""
+    links: list[ChainLink]
+    reassessed_stones: list[str]
+    """Clearstone ids of the stones this event re-assessed."""
+    created_at: dt.datetime
+
+
+def _attach(
+    session: Session, tenant: str, kind: str, items: list[dict[str, Any]], path: str
+) -> dict[str, dict[str, Any]]:
+    """Store newly submitted attachments; identical resubmissions are fine, edits are not."""
+    if not items:
+        return {}
+    submitted = {item["id"]: item for item in items}
+    existing = {
+        row.record_id: row
+        for row in session.exec(
+            select(CustodyAttachment).where(
+                CustodyAttachment.tenant_id == tenant,
+                CustodyAttachment.kind == kind,
+                col(CustodyAttachment.record_id).in_(list(submitted)),
+            )
+        ).all()
+    }
+    for index, (record_id, data) in enumerate(submitted.items()):
+        digest = sha256_hex(canonical_json(data))
+        if record_id in existing:
+            if existing[record_id].content_hash != digest:
+                raise Conflict(
+                    f"{path}.{index}: {kind} {record_id!r} is on file with other content; "
+                    "the custody log is append-only, submit it under a new id."
+                )
+            continue
+        session.add(
+            CustodyAttachment(
+                tenant_id=tenant, kind=kind, record_id=record_id, data=data, content_hash=digest
+            )
+        )
+    return submitted
+
+
+def _on_file(session: Session, tenant: str, kind: str, ids: set[str]) -> dict[str, dict[str, Any]]:
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(CustodyAttachment).where(
+            CustodyAttachment.tenant_id == tenant,
+            CustodyAttachment.kind == kind,
+            col(CustodyAttachment.record_id).in_(sorted(ids)),
+        )
+    ).all()
+    return {row.record_id: row.data for row in rows}
+
+
+def _resolve(
+    session: Session,
+    tenant: str,
+    kind: str,
+    have: dict[str, dict[str, Any]],
+    wanted: list[tuple[str, str]],
+) -> dict[str, dict[str, Any]]:
+    """``have`` plus every ``wanted`` id (with the path naming it) found on file; 422 for the
+    rest."""
+    found = dict(have)
+    found.update(_on_file(session, tenant, kind, {i for i, _ in wanted} - set(have)))
+    missing = [
+        FieldError(
+            path=path,
+            message=f"unknown {kind} {i!r}: submit it with this event",
+            type="unknown_reference",
+        )
+        for i, path in wanted
+        if i not in found
+    ]
+    if missing:
+        raise Unprocessable(f"The event names a {kind} that is not on file.", errors=missing)
+    return found
+
+
+def _items(
+    session: Session, tenant: str, event: records.CustodyEvent
+) -> list[tuple[str, int, str]]:
+    ids = list(event.items)
+    lots = {
+        r.record_id: r.id
+        for r in session.exec(
+            select(RoughLot).where(RoughLot.tenant_id == tenant, col(RoughLot.record_id).in_(ids))
+        ).all()
+    }
+    stones = {
+        r.record_id: r.id
+        for r in session.exec(
+            select(Stone).where(Stone.tenant_id == tenant, col(Stone.record_id).in_(ids))
+        ).all()
+    }
+    resolved: list[tuple[str, int, str]] = []
+    missing: list[FieldError] = []
+    for index, item in enumerate(ids):
+        if item in lots and lots[item] is not None:
+            resolved.append(("lot", lots[item] or 0, item))
+        elif item in stones and stones[item] is not None:
+            resolved.append(("stone", stones[item] or 0, item))
+        else:
+            missing.append(
+                FieldError(
+                    path=f"body.event.items.{index}",
+                    message=f"unknown lot or stone {item!r}",
+                    type="unknown_reference",
+                )
+            )
+    if missing:
+        raise Unprocessable(
+            "Register the lots and stones before their custody events.", errors=missing
+        )
+    return resolved
+
+
+def append_event(
+    session: Session, principal: Principal, reference: Reference, body: CustodyEventCreate
+) -> CustodyEventPublic:
+    """Append one event to the chains of every item it handled, then re-assess their stones."""
+    tenant = principal.tenant_id
+    event = body.event
+    if session.exec(
+        select(CustodyEvent.id).where(
+            CustodyEvent.tenant_id == tenant, CustodyEvent.record_id == event.id
+        )
+    ).first():
+        raise Conflict(f"Custody event {event.id!r} is already in the log.")
+    items = _items(session, tenant, event)
+    sites = _resolve(
+        session,
+        tenant,
+        "site",
+        _attach(
+            session, tenant, "site", [s.model_dump(mode="json") for s in body.sites], "body.sites"
+        ),
+        [(event.place.site_id, "body.event.place.site_id")] if event.place.site_id else [],
+    )
+    documents = _resolve(
+        session,
+        tenant,
+        "document",
+        _attach(
+            session,
+            tenant,
+            "document",
+            [d.model_dump(mode="json") for d in body.documents],
+            "body.documents",
+        ),
+        [(d, f"body.event.document_ids.{i}") for i, d in enumerate(event.document_ids)],
+    )
+    party_refs = [
+        (p, f"body.event.{name}")
+        for name, p in (("from_party_id", event.from_party_id), ("to_party_id", event.to_party_id))
+        if p
+    ]
+    party_refs += [
+        (s["operator_party_id"], f"sites.{sid}.operator_party_id")
+        for sid, s in sites.items()
+        if s.get("operator_party_id")
+    ]
+    for doc_id, doc in documents.items():
+        for field in ("seller_party_id", "buyer_party_id"):
+            if doc.get(field):
+                party_refs.append((doc[field], f"documents.{doc_id}.{field}"))
+    parties = _resolve(
+        session,
+        tenant,
+        "party",
+        _attach(
+            session,
+            tenant,
+            "party",
+            [p.model_dump(mode="json") for p in body.parties],
+            "body.parties",
+        ),
+        party_refs,
+    )
+    payload = {
+        "event": event.model_dump(mode="json"),
+        "documents": [documents[k] for k in sorted(documents)],
+        "parties": [parties[k] for k in sorted(parties)],
+        "sites": [sites[k] for k in sorted(sites)],
+    }
+    content_hash = sha256_hex(canonical_json(payload))
+    row = CustodyEvent(
+        public_id=new_public_id("CE"),
+        tenant_id=tenant,
+        record_id=event.id,
+        event_date=event.date,
+        payload=payload,
+        content_hash=content_hash,
+        created_by=principal.id,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    links: list[ChainLink] = []
+    for kind, item_id, record_id in items:
+        last = session.exec(
+            select(CustodyLink.seq, CustodyLink.hash)
+            .where(CustodyLink.item_kind == kind, CustodyLink.item_id == item_id)
+            .order_by(col(CustodyLink.seq).desc())
+            .limit(1)
+        ).first()
+        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+        link = CustodyLink(
+            event_id=row.id,
+            item_kind=kind,
+            item_id=item_id,
+            seq=seq,
+            prev_hash=prev,
+            hash=chain_hash(prev, content_hash),
+        )
+        session.add(link)
+        links.append(ChainLink(item=f"{kind}:{record_id}", seq=seq, prev_hash=prev, hash=link.hash))
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict("Another event was appended to the same chain at once; retry.") from None
+    touched = {
+        s.id: s for s in stones_descending_from(session, [i for k, i, _ in items if k == "lot"])
+    }
+    direct = [i for k, i, _ in items if k == "stone"]
+    if direct:
+        touched.update(
+            {s.id: s for s in session.exec(select(Stone).where(col(Stone.id).in_(direct))).all()}
+        )
+    stones = [touched[k] for k in sorted(k for k in touched if k is not None)]
+    try:
+        reassess_stones(session, reference, stones, reason="custody_event")
+    except records.RecordInvalid as exc:
+        raise invalid_record(exc, "custody event") from None
+    return CustodyEventPublic(
+        id=row.public_id,
+        event=event,
+        content_hash=content_hash,
+        links=links,
+        reassessed_stones=[s.public_id for s in stones],
+        created_at=row.created_at,
+    )
+
+
+def chain_length(session: Session, kind: str, item_id: int) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(CustodyLink)
+        .where(CustodyLink.item_kind == kind, CustodyLink.item_id == item_id)
+    ).one()

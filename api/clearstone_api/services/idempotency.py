@@ -1,0 +1,193 @@
+"""``Idempotency-Key`` on creating POSTs (draft-ietf-httpapi-idempotency-key-header).
+
+The key is claimed in its own short transaction before the handler runs, so a concurrent
+duplicate sees the claim at once (409) instead of waiting on a lock. The handler then stores its
+response through :meth:`IdempotencyClaim.record` inside the request's own transaction: the write
+and the stored response commit together or not at all. A failed request releases its claim so a
+retry can run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from pydantic import BaseModel
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from clearstone_api.canonical import canonical_json, sha256_hex
+from clearstone_api.db import Database, database_of
+from clearstone_api.errors import IdempotencyInProgress, IdempotencyKeyReused
+from clearstone_api.models.columns import utcnow
+from clearstone_api.models.idempotency import IdempotencyKey
+from clearstone_api.security.principals import CLIENT_HEADER
+
+__all__ = [
+    "IDEMPOTENCY_HEADER",
+    "IdempotencyClaim",
+    "IdempotencyDep",
+    "IdempotentReplay",
+    "replay_response",
+]
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$")
+
+
+class IdempotentReplay(Exception):
+    """The request was already answered: replay the stored response."""
+
+    def __init__(self, status_code: int, body: bytes) -> None:
+        super().__init__(status_code)
+        self.status_code = status_code
+        self.body = body
+
+
+async def replay_response(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, IdempotentReplay)
+    return Response(
+        exc.body,
+        status_code=exc.status_code,
+        media_type="application/json",
+        headers={REPLAYED_HEADER: "true"},
+    )
+
+
+class IdempotencyClaim:
+    """The caller's hold on a key; inert when the request carried none."""
+
+    def __init__(self, database: Database | None = None, row_id: int | None = None) -> None:
+        self._database = database
+        self._row_id = row_id
+
+    @property
+    def active(self) -> bool:
+        return self._row_id is not None
+
+    def record(self, session: Session, status_code: int, body: BaseModel) -> None:
+        """Store the response in ``session``'s transaction, beside the write it describes."""
+        if self._row_id is None:
+            return
+        session.execute(
+            update(IdempotencyKey)
+            .where(IdempotencyKey.id == self._row_id)  # type: ignore[arg-type]
+            .values(
+                state="done", status_code=status_code, response_body=body.model_dump_json().encode()
+            )
+        )
+
+    def release(self) -> None:
+        """Give the key back after a failure (its own transaction)."""
+        if self._row_id is None or self._database is None:
+            return
+        with self._database.session() as session:
+            session.execute(
+                delete(IdempotencyKey).where(
+                    IdempotencyKey.id == self._row_id,  # type: ignore[arg-type]
+                    IdempotencyKey.state == "in_progress",  # type: ignore[arg-type]
+                )
+            )
+
+
+def _request_hash(body: bytes) -> str:
+    try:
+        return sha256_hex(canonical_json(json.loads(body)))
+    except (ValueError, UnicodeDecodeError):
+        return sha256_hex(body)
+
+
+def _claim(
+    database: Database,
+    client_id: str,
+    key: str,
+    operation: str,
+    request_hash: str,
+    lock_seconds: int,
+) -> IdempotencyClaim:
+    with database.session() as session:
+        row = session.exec(
+            select(IdempotencyKey).where(
+                IdempotencyKey.client_id == client_id, IdempotencyKey.key == key
+            )
+        ).first()
+        if row is None:
+            row = IdempotencyKey(
+                client_id=client_id,
+                key=key,
+                operation=operation,
+                request_hash=request_hash,
+                state="in_progress",
+            )
+            session.add(row)
+            try:
+                session.flush()
+            except IntegrityError:
+                raise IdempotencyInProgress(
+                    "Another request with this Idempotency-Key is being processed."
+                ) from None
+            assert row.id is not None
+            return IdempotencyClaim(database, row.id)
+        if row.request_hash != request_hash or row.operation != operation:
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was used with a different request; use a new key."
+            )
+        if row.state == "done" and row.status_code is not None and row.response_body is not None:
+            raise IdempotentReplay(row.status_code, bytes(row.response_body))
+        if utcnow() - row.created_at > dt.timedelta(seconds=lock_seconds):
+            row.created_at = utcnow()  # the first attempt died without releasing: take over
+            assert row.id is not None
+            return IdempotencyClaim(database, row.id)
+        raise IdempotencyInProgress("Another request with this Idempotency-Key is being processed.")
+
+
+def _client_of(request: Request) -> str:
+    client = request.headers.get(CLIENT_HEADER)
+    if client and _CLIENT_ID.match(client):
+        return "client:" + client
+    return "addr:" + (request.client.host if request.client else "unknown")
+
+
+async def idempotency(
+    request: Request,
+    key: Annotated[
+        str | None,
+        Header(
+            alias=IDEMPOTENCY_HEADER,
+            min_length=1,
+            max_length=255,
+            pattern=r"^[\x21-\x7E]+$",
+            description="Retry-safe key: the same key and body replay the first response.",
+        ),
+    ] = None,
+) -> AsyncIterator[IdempotencyClaim]:
+    """Claim ``Idempotency-Key`` for this request; release it if the request fails."""
+    if key is None:
+        yield IdempotencyClaim()
+        return
+    database = database_of(request)
+    claim = await run_in_threadpool(
+        _claim,
+        database,
+        _client_of(request),
+        key,
+        f"{request.method} {request.url.path}",
+        _request_hash(await request.body()),
+        request.app.state.settings.idempotency_lock_seconds,
+    )
+    try:
+        yield claim
+    except BaseException:
+        await run_in_threadpool(claim.release)
+        raise
+
+
+IdempotencyDep = Annotated[IdempotencyClaim, Depends(idempotency)]

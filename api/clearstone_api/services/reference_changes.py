@@ -1,0 +1,222 @@
+"""Analyst changes to incidents and status periods: versioned, attributed, re-assessed.
+
+A change is one row in ``reference_changes`` with the before and after of the row it touches;
+the reference in force is the shipped data with every change applied. After the change commits,
+:func:`run_reassessment` re-assesses every stored stone the change can reach (found through the
+footprint index, not by scanning), in batches that each commit, logging before and after, and
+keeps progress on the change row so a crashed run can be resumed (``clearstone-api reassess``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+from sqlalchemy import and_, or_, update
+from sqlmodel import Session, col, select
+
+from clearstone_api.db import Database
+from clearstone_api.domain.reference import Reference
+from clearstone_api.domain.reference_rows import Incident, StatusPeriod, Verification
+from clearstone_api.errors import Conflict, NotFound, Unprocessable
+from clearstone_api.models.reference_change import ReferenceChange
+from clearstone_api.models.stone import StoneFootprint
+from clearstone_api.security.principals import Principal
+from clearstone_api.services.assessments import reassess_rows
+from clearstone_api.services.reference_data import party_keys
+from clearstone_api.services.reference_store import ReferenceStore
+
+__all__ = [
+    "IncidentChange",
+    "ReferenceChangePublic",
+    "StatusPeriodChange",
+    "change_public",
+    "get_change",
+    "record_change",
+    "run_reassessment",
+]
+
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class IncidentChange(BaseModel):
+    """A new or corrected incident, and why."""
+
+    incident: Incident
+    note: Note
+    """Why the change is made (a new source, a corrected date); kept in the audit trail."""
+
+
+class StatusPeriodIn(BaseModel):
+    """A KP status period as an analyst submits it (the shipped row, with JSON types)."""
+
+    id: Annotated[
+        str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")
+    ]
+    participant_id: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    status: Literal["suspended", "self_suspended", "removed", "embargoed"]
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    """Exclusive: the first day the status no longer applies."""
+    basis: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    exception_measure: Literal["compliant_zone"] | None = None
+    source_ids: Annotated[
+        list[Annotated[str, StringConstraints(min_length=1, max_length=32)]],
+        Field(min_length=1, max_length=50),
+    ]
+    retrieved_at: dt.date
+    verification: Verification
+    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+    def to_row(self, period_id: str | None = None) -> StatusPeriod:
+        data = self.model_dump()
+        if period_id is not None:
+            data["id"] = period_id
+        return StatusPeriod.model_validate(data)
+
+
+class StatusPeriodChange(BaseModel):
+    """A new or corrected KP status period, and why."""
+
+    status_period: StatusPeriodIn
+    note: Note
+
+
+class ReferenceChangePublic(BaseModel):
+    """One audited change and the re-assessment it caused."""
+
+    id: int
+    kind: str
+    target_id: str
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+    note: str
+    version: str
+    """The reference-data version once this change is applied."""
+    actor: str
+    created_at: dt.datetime
+    reassessment_state: str
+    """``pending``, ``running`` or ``done``."""
+    stones_reassessed: int
+    stones_changed: int
+
+
+def change_public(row: ReferenceChange) -> ReferenceChangePublic:
+    return ReferenceChangePublic.model_validate(row, from_attributes=True)
+
+
+def record_change(
+    session: Session,
+    principal: Principal,
+    current: Reference,
+    *,
+    kind: str,
+    row: Incident | StatusPeriod,
+    note: str,
+    action: str,
+) -> ReferenceChange:
+    """Store one change; ``action`` ``create`` needs a new id, ``update`` an existing one."""
+    table: dict[str, Any] = (
+        dict(current.incidents) if kind == "incident" else {p.id: p for p in current.status_periods}
+    )
+    existing = table.get(row.id)
+    if action == "create" and existing is not None:
+        raise Conflict(f"{kind} {row.id!r} exists; update it instead.")
+    if action == "update" and existing is None:
+        raise NotFound(f"No {kind} {row.id!r}.")
+    if kind == "status_period" and isinstance(row, StatusPeriod):
+        if row.participant_id not in current.participants:
+            raise Unprocessable(f"Unknown KP participant {row.participant_id!r}.")
+    change = ReferenceChange(
+        kind=kind,
+        target_id=row.id,
+        action=action,
+        before=existing.model_dump(mode="json") if existing is not None else None,
+        after=row.model_dump(mode="json"),
+        note=note,
+        version="pending",
+        actor=principal.id,
+    )
+    session.add(change)
+    session.flush()
+    change.version = f"{current.version.split('+', 1)[0]}+r{change.id}"
+    return change
+
+
+def get_change(session: Session, change_id: int) -> ReferenceChange:
+    row = session.get(ReferenceChange, change_id)
+    if row is None:
+        raise NotFound(f"No reference change {change_id}.")
+    return row
+
+
+def _reach(change: ReferenceChange, reference: Reference) -> set[tuple[str, str]]:
+    """The footprint keys of every stone this change can affect (before and after)."""
+    keys: set[tuple[str, str]] = set()
+    for data in (change.before, change.after):
+        if data is None:
+            continue
+        if change.kind == "incident":
+            incident = Incident.model_validate(data)
+            keys.add(("country", incident.country))
+            keys |= party_keys(incident)
+        else:
+            participant = str(data["participant_id"])
+            keys.add(("participant", participant))
+            keys.add(("country", participant))
+            keys |= {
+                ("country", m.country)
+                for m in reference.memberships
+                if m.participant_id == participant
+            }
+    return keys
+
+
+def run_reassessment(
+    database: Database, store: ReferenceStore, change_id: int, batch_size: int
+) -> None:
+    """Re-assess every stone ``change_id`` can reach, in committed batches; resumable."""
+    with database.session() as session:
+        change = get_change(session, change_id)
+        if change.reassessment_state == "done":
+            return
+        reference = store.current(session)
+        keys = sorted(_reach(change, reference))
+        change.reassessment_state = "running"
+    if keys:
+        reach = or_(
+            *(and_(col(StoneFootprint.kind) == k, col(StoneFootprint.value) == v) for k, v in keys)
+        )
+        with database.session() as session:
+            stone_ids = list(
+                session.exec(
+                    select(StoneFootprint.stone_id)
+                    .where(reach)
+                    .distinct()
+                    .order_by(col(StoneFootprint.stone_id))
+                ).all()
+            )
+    else:
+        stone_ids = []
+    for start in range(0, len(stone_ids), batch_size):
+        batch = stone_ids[start : start + batch_size]
+        with database.session() as session:
+            log = reassess_rows(
+                session, reference, batch, reason="reference_change", change_id=change_id
+            )
+            session.execute(
+                update(ReferenceChange)
+                .where(col(ReferenceChange.id) == change_id)
+                .values(
+                    stones_reassessed=ReferenceChange.stones_reassessed + len(log),
+                    stones_changed=ReferenceChange.stones_changed + sum(e.changed for e in log),
+                )
+            )
+    with database.session() as session:
+        session.execute(
+            update(ReferenceChange)
+            .where(col(ReferenceChange.id) == change_id)
+            .values(reassessment_state="done")
+        )

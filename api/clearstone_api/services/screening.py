@@ -1,0 +1,163 @@
+"""The checkout screen: a decision per cart item under the retailer's own policy.
+
+The whole cart is read with ONE indexed Core query on the async engine; the policy is applied in
+memory. Unknown numbers get what the policy says; silence never allows by default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+from sqlalchemy import bindparam, select
+from sqlmodel import col
+
+from clearstone_api.certificate_numbers import NUMBER_PATTERN, lookup_key
+from clearstone_api.db import Database
+from clearstone_api.domain.verdicts import CscResult, KpResult
+from clearstone_api.models.assessment import StoneAssessment
+from clearstone_api.models.stone import Stone, StoneNumber
+
+__all__ = [
+    "Decision",
+    "ScreeningCreate",
+    "ScreeningItem",
+    "ScreeningPolicy",
+    "ScreeningPublic",
+    "screen",
+]
+
+MAX_ITEMS = 100
+
+CertificateNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=NUMBER_PATTERN)]
+
+
+class Decision(StrEnum):
+    allow = "allow"
+    review = "review"
+    block = "block"
+
+
+_SEVERITY = {Decision.allow: 0, Decision.review: 1, Decision.block: 2}
+
+
+class ScreeningPolicy(BaseModel):
+    """The retailer's rules. Anything not listed allows."""
+
+    block_kp: list[KpResult] = [KpResult.fail]
+    review_kp: list[KpResult] = [KpResult.insufficient_evidence]
+    block_csc: list[CscResult] = [CscResult.red_flag]
+    review_csc: list[CscResult] = [CscResult.elevated_risk, CscResult.insufficient_provenance]
+    review_risk_score_from: Annotated[int, Field(ge=0, le=101)] = 101
+    """Send to review any stone whose CSC risk score is at least this (101: never)."""
+    block_sanctions: bool = True
+    """Block stones flagged under non-KP trade sanctions."""
+    unknown: Decision = Decision.review
+    """What a number Clearstone does not know gets."""
+
+
+class ScreeningCreate(BaseModel):
+    """A cart to screen."""
+
+    items: Annotated[list[CertificateNumber], Field(min_length=1, max_length=MAX_ITEMS)]
+    """Certificate numbers, one per cart line (duplicates are answered per line)."""
+    policy: ScreeningPolicy = ScreeningPolicy()
+
+
+class ScreeningItem(BaseModel):
+    number: str
+    decision: Decision
+    reasons: list[str]
+    """Plain-language reasons, one per rule that fired."""
+    stone_id: str | None
+    kp_result: KpResult | None
+    csc_result: CscResult | None
+    risk_score: int | None
+    as_of: dt.date | None
+
+
+class ScreeningPublic(BaseModel):
+    """The decision per item, and the cart's decision (the strictest of its items)."""
+
+    decision: Decision
+    items: list[ScreeningItem]
+
+
+_CART = (
+    select(
+        col(StoneNumber.key),
+        col(Stone.public_id),
+        col(StoneAssessment.kp_result),
+        col(StoneAssessment.csc_result),
+        col(StoneAssessment.risk_score),
+        col(StoneAssessment.sanctions_result),
+        col(StoneAssessment.as_of),
+    )
+    .join_from(
+        StoneNumber, StoneAssessment, col(StoneNumber.stone_id) == col(StoneAssessment.stone_id)
+    )
+    .join(Stone, col(Stone.id) == col(StoneNumber.stone_id))
+    .where(col(StoneNumber.key).in_(bindparam("keys", expanding=True)))
+)
+
+
+def _decide(number: str, row: tuple[object, ...] | None, policy: ScreeningPolicy) -> ScreeningItem:
+    if row is None:
+        return ScreeningItem(
+            number=number,
+            decision=policy.unknown,
+            reasons=["Clearstone has no assessed stone with this certificate number."],
+            stone_id=None,
+            kp_result=None,
+            csc_result=None,
+            risk_score=None,
+            as_of=None,
+        )
+    _, stone_id, kp_raw, csc_raw, risk, sanctions, as_of = row
+    kp, csc = KpResult(str(kp_raw)), CscResult(str(csc_raw))
+    risk_score = int(str(risk))
+    decision = Decision.allow
+    reasons: list[str] = []
+
+    def hit(outcome: Decision, reason: str) -> None:
+        nonlocal decision
+        reasons.append(reason)
+        if _SEVERITY[outcome] > _SEVERITY[decision]:
+            decision = outcome
+
+    if kp in policy.block_kp:
+        hit(Decision.block, f"KP result {kp.value} is blocked by your policy.")
+    elif kp in policy.review_kp:
+        hit(Decision.review, f"KP result {kp.value} goes to review under your policy.")
+    if csc in policy.block_csc:
+        hit(Decision.block, f"CSC result {csc.value} is blocked by your policy.")
+    elif csc in policy.review_csc:
+        hit(Decision.review, f"CSC result {csc.value} goes to review under your policy.")
+    if risk_score >= policy.review_risk_score_from:
+        hit(Decision.review, f"CSC risk score {risk_score} is at or above your review threshold.")
+    if policy.block_sanctions and sanctions == "flagged":
+        hit(Decision.block, "The stone is flagged under non-KP trade sanctions.")
+    if not reasons:
+        reasons.append("No rule in your policy applies to this stone's assessment.")
+    return ScreeningItem(
+        number=number,
+        decision=decision,
+        reasons=reasons,
+        stone_id=str(stone_id),
+        kp_result=kp,
+        csc_result=csc,
+        risk_score=risk_score,
+        as_of=as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of)),
+    )
+
+
+async def screen(database: Database, body: ScreeningCreate) -> ScreeningPublic:
+    keys = {number: lookup_key(number) for number in body.items}
+    async with database.async_engine.connect() as connection:
+        result = await connection.execute(_CART, {"keys": sorted(set(keys.values()))})
+        rows = {row[0]: tuple(row) for row in result}
+    items = [_decide(number, rows.get(keys[number]), body.policy) for number in body.items]
+    overall = max((item.decision for item in items), key=_SEVERITY.__getitem__)
+    return ScreeningPublic(decision=overall, items=items)

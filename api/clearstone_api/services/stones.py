@@ -1,0 +1,189 @@
+"""Stones: registration with their certificate numbers, and supplier reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+from sqlalchemy import insert
+from sqlmodel import Session, col, select
+
+from clearstone_api.certificate_numbers import (
+    NUMBER_PATTERN,
+    lab_qualified,
+    lookup_key,
+    new_public_id,
+)
+from clearstone_api.domain import records
+from clearstone_api.domain.reference import Reference
+from clearstone_api.errors import Conflict, NotFound
+from clearstone_api.models.assessment import StoneAssessment
+from clearstone_api.models.stone import Stone, StoneLot, StoneNumber
+from clearstone_api.security.principals import Principal
+from clearstone_api.services.assessments import reassess_stones
+from clearstone_api.services.lineage import ancestors_of, invalid_record, resolve_lots
+
+__all__ = [
+    "AssessmentSummary",
+    "StoneCreate",
+    "StonePublic",
+    "find_stone",
+    "get_stone",
+    "list_stones",
+    "register_stone",
+]
+
+CertificateNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=NUMBER_PATTERN)]
+
+
+class StoneCreate(records.Stone):
+    """A stone as the supplier's records name it, with extra numbers it may be looked up by."""
+
+    aliases: Annotated[list[CertificateNumber], Field(default_factory=list, max_length=10)]
+    """Extra certificate numbers (an inscription, a retailer's certificate)."""
+    documents: Annotated[list[records.Document], Field(default_factory=list, max_length=100)]
+    """Documents about the stone itself, such as a lab origin report."""
+    as_of: dt.date | None = None
+    """Pin the date its assessments speak for (test vectors, demos); default: the day assessed."""
+
+
+class AssessmentSummary(BaseModel):
+    kp_result: str
+    csc_result: str
+    risk_score: int
+    as_of: dt.date
+    reference_data_version: str
+    assessed_at: dt.datetime
+
+
+class StonePublic(BaseModel):
+    """A registered stone (supplier view)."""
+
+    id: str
+    """Clearstone's id (``CS-...``)."""
+    record_id: str
+    stone: records.Stone
+    certificate_numbers: list[str]
+    created_at: dt.datetime
+    assessment: AssessmentSummary | None
+
+
+def _numbers(body: records.Stone, aliases: list[str], public_id: str) -> list[tuple[str, str]]:
+    numbers = [(public_id, "clearstone_id")]
+    if body.grading_report is not None:
+        report = body.grading_report
+        numbers.append((lab_qualified(report.lab, report.number), "lab_qualified"))
+        numbers.append((report.number, "grading_report"))
+    numbers.extend((alias, "alias") for alias in aliases)
+    return numbers
+
+
+def stone_public(session: Session, row: Stone) -> StonePublic:
+    numbers = session.exec(
+        select(StoneNumber.number)
+        .where(StoneNumber.stone_id == row.id)
+        .order_by(col(StoneNumber.number))
+    ).all()
+    stored = session.get(StoneAssessment, row.id)
+    summary = (
+        AssessmentSummary.model_validate(stored, from_attributes=True)
+        if stored is not None
+        else None
+    )
+    return StonePublic(
+        id=row.public_id,
+        record_id=row.record_id,
+        stone=records.Stone.model_validate(row.data),
+        certificate_numbers=list(numbers),
+        created_at=row.created_at,
+        assessment=summary,
+    )
+
+
+def register_stone(
+    session: Session,
+    principal: Principal,
+    reference: Reference,
+    body: StoneCreate,
+    *,
+    skip_taken_numbers: bool = False,
+) -> StonePublic:
+    """Register a stone, index its numbers, link its lineage and assess it.
+
+    A certificate number that already names another stone is a 409, except a bare
+    grading-report number (two labs may issue the same digits), which is then left out, and any
+    number at all when ``skip_taken_numbers`` (the demo loader: vectors share grading reports).
+    """
+    tenant = principal.tenant_id
+    if session.exec(
+        select(Stone.id).where(Stone.tenant_id == tenant, Stone.record_id == body.id)
+    ).first():
+        raise Conflict(f"Stone {body.id!r} is already registered.")
+    parents = resolve_lots(session, tenant, body.parent_lot_ids, "body.parent_lot_ids")
+    stone = records.Stone.model_validate(body.model_dump(exclude={"aliases", "documents", "as_of"}))
+    row = Stone(
+        public_id=new_public_id("CS"),
+        tenant_id=tenant,
+        record_id=body.id,
+        origin=stone.origin.value,
+        data=stone.model_dump(mode="json"),
+        documents=[doc.model_dump(mode="json") for doc in body.documents],
+        as_of=body.as_of,
+        created_by=principal.id,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    wanted: dict[str, tuple[str, str]] = {}
+    for number, kind in _numbers(stone, body.aliases, row.public_id):
+        wanted.setdefault(lookup_key(number), (number, kind))
+    taken = set(
+        session.exec(select(StoneNumber.key).where(col(StoneNumber.key).in_(list(wanted)))).all()
+    )
+    for key in taken:
+        number, kind = wanted.pop(key)
+        if kind not in ("grading_report", "clearstone_id") and not skip_taken_numbers:
+            raise Conflict(f"The certificate number {number!r} already names another stone.")
+    session.execute(
+        insert(StoneNumber),
+        [
+            {"key": k, "stone_id": row.id, "number": n, "kind": kind}
+            for k, (n, kind) in wanted.items()
+        ],
+    )
+    lineage = ancestors_of(session, [p.id for p in parents.values() if p.id is not None])
+    if lineage:
+        session.execute(
+            insert(StoneLot), [{"stone_id": row.id, "lot_id": lot} for lot in sorted(lineage)]
+        )
+    try:
+        reassess_stones(session, reference, [row], reason="stone_registered")
+    except records.RecordInvalid as exc:
+        raise invalid_record(exc, "stone") from None
+    return stone_public(session, row)
+
+
+def find_stone(session: Session, principal: Principal, stone_id: str) -> Stone:
+    row = session.exec(
+        select(Stone).where(Stone.tenant_id == principal.tenant_id, Stone.public_id == stone_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"No stone {stone_id!r} in your account.")
+    return row
+
+
+def get_stone(session: Session, principal: Principal, stone_id: str) -> StonePublic:
+    return stone_public(session, find_stone(session, principal, stone_id))
+
+
+def list_stones(
+    session: Session, principal: Principal, limit: int, after: int | None
+) -> tuple[list[StonePublic], bool, int | None]:
+    query = select(Stone).where(Stone.tenant_id == principal.tenant_id)
+    if after is not None:
+        query = query.where(col(Stone.id) > after)
+    rows = session.exec(query.order_by(col(Stone.id)).limit(limit + 1)).all()
+    page = rows[:limit]
+    last = page[-1].id if page and len(rows) > limit else None
+    return [stone_public(session, r) for r in page], len(rows) > limit, last

@@ -1,0 +1,146 @@
+"""Test support: one migrated database per worker, a clean one per test, on every backend.
+
+SQLite always; PostgreSQL too when ``CLEARSTONE_TEST_DATABASE_URL`` is set. Each pytest-xdist
+worker migrates its own template once (a SQLite file, or a PostgreSQL database named after the
+worker); each test then gets a copy of the file, or the worker's database truncated. Alembic
+builds every schema; nothing calls ``create_all``.
+
+Used by ``tests/api/conftest.py`` and ``tests/contract/conftest.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from fastapi import FastAPI
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
+
+import clearstone_api.models  # noqa: F401  (registers the tables whose names we truncate)
+from clearstone_api.schema import upgrade
+from clearstone_api.settings import Settings
+
+__all__ = ["BACKENDS", "TEST_DATABASE_ENV", "ASGIClient", "DatabaseTemplate", "worker_id"]
+
+TEST_DATABASE_ENV = "CLEARSTONE_TEST_DATABASE_URL"
+BACKENDS = ["sqlite", *(["postgresql"] if os.environ.get(TEST_DATABASE_ENV) else [])]
+
+
+def worker_id() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _test_settings(url: str, data_dir: Path) -> Settings:
+    return Settings(
+        database_url=url, data_dir=data_dir, environment="test", lookup_cache_ttl_seconds=0
+    )
+
+
+class DatabaseTemplate:
+    """A migrated database this worker may reset between tests."""
+
+    def __init__(self, backend: str, root: Path) -> None:
+        self.backend = backend
+        self.root = root
+        if backend == "sqlite":
+            self.template = root / "template.db"
+            upgrade(_test_settings(f"sqlite:///{self.template}", root))
+            self.url = ""
+        else:
+            base = make_url(os.environ[TEST_DATABASE_ENV])
+            name = f"clearstone_test_{worker_id()}"
+            admin = create_engine(base, isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            admin.dispose()
+            self.url = base.set(database=name).render_as_string(hide_password=False)
+            upgrade(_test_settings(self.url, root))
+            self._engine = create_engine(self.url)
+
+    def fresh(self, name: str) -> Settings:
+        """Settings for an empty, migrated database for one test."""
+        if self.backend == "sqlite":
+            path = self.root / f"{name}.db"
+            shutil.copyfile(self.template, path)
+            return _test_settings(f"sqlite:///{path}", self.root)
+        tables = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
+        with self._engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        return _test_settings(self.url, self.root)
+
+    def close(self) -> None:
+        if self.backend != "sqlite":
+            self._engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _templates() -> Iterator[dict[str, DatabaseTemplate]]:
+    made: dict[str, DatabaseTemplate] = {}
+    yield made
+    for template in made.values():
+        template.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def settings(
+    request: pytest.FixtureRequest,
+    _templates: dict[str, DatabaseTemplate],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Settings:
+    """Settings for a fresh migrated database, once per backend."""
+    backend: str = request.param
+    if backend not in _templates:
+        _templates[backend] = DatabaseTemplate(backend, tmp_path_factory.mktemp(f"db-{backend}"))
+    safe = "".join(c if c.isalnum() else "_" for c in request.node.name)[:80]
+    return _templates[backend].fresh(safe)
+
+
+class ASGIClient:
+    """A synchronous face on ``httpx.AsyncClient`` + ``ASGITransport``: the app runs on one
+    event loop in a portal thread (as uvicorn would run it), the tests stay plain functions."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self.headers: dict[str, str] = {}
+        self._portal_cm: AbstractContextManager[BlockingPortal] = start_blocking_portal()
+        self._portal = self._portal_cm.__enter__()
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        self._client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        headers = {**self.headers, **(kwargs.pop("headers", None) or {})}
+
+        async def call() -> httpx.Response:
+            return await self._client.request(method, url, headers=headers, **kwargs)
+
+        return self._portal.call(call)
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", url, **kwargs)
+
+    def put(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PUT", url, **kwargs)
+
+    def delete(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("DELETE", url, **kwargs)
+
+    def close(self) -> None:
+        async def shutdown() -> None:
+            await self._client.aclose()
+            await self.app.state.database.dispose()
+
+        self._portal.call(shutdown)
+        self._portal_cm.__exit__(None, None, None)

@@ -1,0 +1,76 @@
+"""Named test data: a small supplier chain (mine → export → cut) built through the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from clearstone_api.testing import ASGIClient
+
+__all__ = ["export_event", "lot", "register_chain", "stone"]
+
+AS_OF = "2026-11-01"
+
+
+def lot(lot_id: str = "L1", **changes: Any) -> dict[str, Any]:
+    return {"id": lot_id, "carat": "10.50", **changes}
+
+
+def stone(
+    stone_id: str = "S1",
+    *,
+    number: str = "7770001",
+    parents: list[str] | None = None,
+    **changes: Any,
+) -> dict[str, Any]:
+    return {
+        "id": stone_id,
+        "origin": "natural",
+        "carat": "1.01",
+        "grading_report": {"lab": "GIA", "number": number},
+        "parent_lot_ids": ["L1"] if parents is None else parents,
+        "as_of": AS_OF,
+        **changes,
+    }
+
+
+def export_event(
+    event_id: str = "E1", items: list[str] | None = None, *, date: dt.date = dt.date(2023, 3, 1)
+) -> dict[str, Any]:
+    return {
+        "event": {
+            "id": event_id,
+            "type": "extraction",
+            "date": date.isoformat(),
+            "place": {"country": "BW", "admin1": "Southern", "site_id": "jwaneng"},
+            "items": items or ["L1"],
+            "to_party_id": "miner",
+        },
+        "parties": [
+            {
+                "id": "miner",
+                "name": "Debswana Diamond Company",
+                "type": "lsm_miner",
+                "country": "BW",
+            }
+        ],
+        "sites": [
+            {
+                "id": "jwaneng",
+                "name": "Jwaneng mine",
+                "country": "BW",
+                "registry_id": "BW-JWANENG",
+                "operator_party_id": "miner",
+            }
+        ],
+    }
+
+
+def register_chain(client: ASGIClient) -> dict[str, Any]:
+    """A lot, a stone cut from it and one extraction event; returns the stone."""
+    assert client.post("/v1/lots", json=lot()).status_code == 201
+    created = client.post("/v1/stones", json=stone())
+    assert created.status_code == 201, created.text
+    assert client.post("/v1/custody/events", json=export_event()).status_code == 201
+    body: dict[str, Any] = created.json()
+    return body

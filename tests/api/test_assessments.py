@@ -1,0 +1,38 @@
+"""``POST /v1/assessments``: inline records, not stored."""
+
+from __future__ import annotations
+
+import json
+
+from clearstone_api.services.demo import vectors_path
+from clearstone_api.testing import ASGIClient
+
+
+def _vector(certificate: str) -> dict[str, object]:
+    vectors = json.loads(vectors_path().read_text(encoding="utf-8"))
+    found: dict[str, object] = next(v for v in vectors if v["certificate"] == certificate)
+    return found
+
+
+def test_inline_record_is_assessed(client: ASGIClient) -> None:
+    vector = _vector("DEMO-CF-BRIA-2019")
+    response = client.post(
+        "/v1/assessments", json={"record": vector["record"], "as_of": vector["as_of"]}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["kp"]["result"], body["as_of"]) == ("fail", vector["as_of"])
+
+
+def test_record_with_dangling_reference_is_422_naming_the_path(client: ASGIClient) -> None:
+    record = dict(_vector("DEMO-BW-2023")["record"])  # type: ignore[call-overload]
+    record["subject_id"] = "missing"
+    response = client.post("/v1/assessments", json={"record": record})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "body.record.subject_id"
+
+
+def test_inline_assessment_stores_nothing(client: ASGIClient) -> None:
+    vector = _vector("DEMO-BW-2023")
+    client.post("/v1/assessments", json={"record": vector["record"]})
+    assert client.get("/v1/certificates/DEMO-BW-2023").status_code == 404

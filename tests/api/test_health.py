@@ -1,0 +1,24 @@
+"""``/healthz`` and ``/readyz``."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from clearstone_api.db import Database
+from clearstone_api.testing import ASGIClient
+
+
+def test_healthz_answers(client: ASGIClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_readyz_is_ok_at_head(client: ASGIClient) -> None:
+    assert client.get("/readyz").status_code == 200
+
+
+def test_readyz_is_503_when_schema_is_behind(client: ASGIClient, database: Database) -> None:
+    with database.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'old'"))
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
