@@ -68,3 +68,17 @@ def test_lab_grown_is_out_of_kp_scope(app: FastAPI, client: ASGIClient) -> None:
     _load(app, "DEMO-LAB-GROWN")
     body = client.get("/v1/certificates/DEMO-LAB-GROWN").json()
     assert body["kp"]["result"] == "not_applicable"
+
+
+def test_consumer_tier_lists_what_did_not_pass_and_counts_the_rest(
+    app: FastAPI, client: ASGIClient
+) -> None:
+    _load(app, "DEMO-CF-BRIA-2019")
+    body = client.get("/v1/certificates/DEMO-CF-BRIA-2019").json()
+
+    statuses = {check["status"] for check in body["kp"]["checks"]}
+    assert "pass" not in statuses
+    assert "fail" in statuses
+    assert body["kp"]["passed_checks"] > 0
+    assert [c["code"] for c in body["csc"]["criteria"]]
+    assert all(c["level"] != "none" for c in body["csc"]["criteria"])

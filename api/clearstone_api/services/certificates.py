@@ -20,6 +20,8 @@ from clearstone_api.certificate_numbers import lookup_key
 from clearstone_api.db import Database
 from clearstone_api.domain.verdicts import (
     Assessment,
+    CheckStatus,
+    CriterionLevel,
     CscVerdict,
     KpVerdict,
     OriginSummary,
@@ -33,6 +35,8 @@ __all__ = [
     "CertificateCache",
     "CertificatePublic",
     "CertificateStone",
+    "CscPublic",
+    "KpPublic",
     "StoredCertificate",
     "certificate_view",
     "lookup_certificate",
@@ -52,6 +56,17 @@ class CertificateStone(BaseModel):
     grading_report_number: str | None = None
 
 
+class KpPublic(KpVerdict):
+    """The KP verdict in the consumer tier: every check that did not pass, and how many did."""
+
+    passed_checks: int
+    """Checks that passed; the full list is in the auditor tier."""
+
+
+class CscPublic(CscVerdict):
+    """The CSC verdict in the consumer tier: only the criteria with something against them."""
+
+
 class CertificatePublic(BaseModel):
     """The consumer view of a stone: both verdicts in plain language, with reasons and sources."""
 
@@ -63,10 +78,31 @@ class CertificatePublic(BaseModel):
     assessed_at: dt.datetime
     policy_version: str
     reference_data_version: str
-    kp: KpVerdict
-    csc: CscVerdict
+    kp: KpPublic
+    csc: CscPublic
     sanctions: SanctionsVerdict
     disclaimer: str
+
+
+def _consumer_kp(kp: KpVerdict) -> KpPublic:
+    shown = [check for check in kp.checks if check.status is not CheckStatus.pass_]
+    return KpPublic(
+        result=kp.result,
+        summary=kp.summary,
+        checks=shown,
+        passed_checks=len(kp.checks) - len(shown),
+    )
+
+
+def _consumer_csc(csc: CscVerdict) -> CscPublic:
+    return CscPublic(
+        result=csc.result,
+        risk_score=csc.risk_score,
+        summary=csc.summary,
+        criteria=[c for c in csc.criteria if c.level is not CriterionLevel.none],
+        context=csc.context,
+        scope_note=csc.scope_note,
+    )
 
 
 def certificate_view(
@@ -87,8 +123,8 @@ def certificate_view(
         assessed_at=assessed_at,
         policy_version=assessment.policy_version,
         reference_data_version=assessment.reference_data_version,
-        kp=assessment.kp,
-        csc=assessment.csc,
+        kp=_consumer_kp(assessment.kp),
+        csc=_consumer_csc(assessment.csc),
         sanctions=assessment.sanctions,
         disclaimer=assessment.disclaimer,
     )
