@@ -1,0 +1,61 @@
+"""Defaults, as named constants. Every number the transport uses is defined here, once."""
+
+from __future__ import annotations
+
+import httpx
+
+from clearstone._version import __version__
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "ENV_API_KEY",
+    "ENV_BASE_URL",
+    "ENV_CLIENT_ID",
+    "ENV_CLIENT_SECRET",
+    "LOGGER_NAME",
+    "MAX_RETRY_AFTER",
+    "MIN_ATTEMPT_TIME",
+    "RETRY_BACKOFF_BASE",
+    "RETRY_BACKOFF_CAP",
+    "RETRY_JITTER_RATIO",
+    "TOKEN_FALLBACK_LIFETIME",
+    "TOKEN_PATH",
+    "TOKEN_REFRESH_MARGIN",
+    "USER_AGENT",
+]
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+"""The local server that ``make serve`` starts; production callers set ``base_url``."""
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+"""Per attempt. A checkout that must answer sooner passes ``budget`` per call instead."""
+
+DEFAULT_MAX_RETRIES = 2
+"""Retries after the first attempt, so at most three attempts per call."""
+
+RETRY_BACKOFF_BASE = 0.5
+"""Seconds before the first retry; doubled for each further retry."""
+RETRY_BACKOFF_CAP = 8.0
+"""The backoff never exceeds this many seconds (before jitter)."""
+RETRY_JITTER_RATIO = 0.25
+"""Up to this fraction of the backoff is added at random, so clients do not retry in lockstep."""
+MAX_RETRY_AFTER = 60.0
+"""A ``Retry-After`` longer than this is not waited out: the error is raised at once."""
+MIN_ATTEMPT_TIME = 0.1
+"""Under a budget, an attempt is not started (nor waited for) with less time than this left."""
+
+TOKEN_PATH = "/v1/oauth/token"
+TOKEN_REFRESH_MARGIN = 30.0
+"""A token is replaced this many seconds (at most a tenth of its lifetime) before it expires."""
+TOKEN_FALLBACK_LIFETIME = 60.0
+"""How long a token is used when the server's answer leaves out ``expires_in``."""
+
+ENV_BASE_URL = "CLEARSTONE_BASE_URL"
+ENV_API_KEY = "CLEARSTONE_API_KEY"
+ENV_CLIENT_ID = "CLEARSTONE_CLIENT_ID"
+ENV_CLIENT_SECRET = "CLEARSTONE_CLIENT_SECRET"
+
+LOGGER_NAME = "clearstone"
+USER_AGENT = f"clearstone-python/{__version__}"

@@ -1,0 +1,307 @@
+"""Response models: tolerant of what a newer server may add.
+
+Every model keeps fields it does not know (``extra="allow"``, readable through
+``model.model_extra``), and every enumerated value is typed ``Literal[...] | str``: the known values
+are documented, an unknown one still parses. A client released today must keep working when the
+server adds a KP result or a criterion level tomorrow.
+
+Exact field lists follow the server's OpenAPI contract (``openapi/openapi.json``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Generic, Literal, TypeAlias, TypeVar
+
+import pydantic
+from pydantic import ConfigDict, Field
+
+__all__ = [
+    "AccessToken",
+    "Assessment",
+    "BaseModel",
+    "CertificateStone",
+    "CertificateView",
+    "CheckStatus",
+    "CriterionFinding",
+    "CriterionLevel",
+    "CscResult",
+    "CscVerdict",
+    "Decision",
+    "EvidenceRef",
+    "FieldError",
+    "IncidentMatch",
+    "KpCheck",
+    "KpResult",
+    "KpVerdict",
+    "OriginSummary",
+    "Page",
+    "Problem",
+    "SanctionHit",
+    "SanctionsResult",
+    "SanctionsVerdict",
+    "ScreeningItem",
+    "ScreeningResult",
+    "SourceRef",
+    "SubjectSummary",
+]
+
+T = TypeVar("T")
+
+KpResult: TypeAlias = Literal["pass", "fail", "insufficient_evidence", "not_applicable"] | str
+CscResult: TypeAlias = (
+    Literal[
+        "no_known_red_flags",
+        "elevated_risk",
+        "red_flag",
+        "insufficient_provenance",
+        "not_applicable",
+    ]
+    | str
+)
+SanctionsResult: TypeAlias = Literal["clear", "flagged"] | str
+CheckStatus: TypeAlias = Literal["pass", "warn", "fail", "missing", "not_applicable"] | str
+CriterionLevel: TypeAlias = Literal["none", "context", "elevated", "red_flag"] | str
+Decision: TypeAlias = Literal["allow", "review", "block"] | str
+
+
+class BaseModel(pydantic.BaseModel):
+    """The base of every response model: keeps unknown fields instead of failing on them."""
+
+    model_config = ConfigDict(extra="allow", use_attribute_docstrings=True)
+
+
+class FieldError(BaseModel):
+    """One invalid input field of a 422 problem."""
+
+    path: str = ""
+    """Dotted path to the field, e.g. ``body.items.3`` or ``query.limit``."""
+    message: str = ""
+    type: str = ""
+    """Machine-readable error type, e.g. ``missing`` or ``string_too_long``."""
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem detail, as every Clearstone error response carries.
+
+    Lenient on purpose: it is also parsed from whatever a proxy or load balancer answers.
+    """
+
+    type: str = "about:blank"
+    """A URI naming the kind of problem; ``about:blank`` when the HTTP status says it all."""
+    title: str | None = None
+    status: int | None = None
+    detail: str | None = None
+    request_id: str | None = None
+    errors: list[FieldError] = []
+    """For 422: every invalid field, by its path."""
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list; iterate a pager rather than walking pages by hand."""
+
+    data: list[T]
+    has_more: bool = False
+    next_cursor: str | None = None
+    """Pass as ``after`` to get the next page; null on the last page."""
+
+
+class AccessToken(BaseModel):
+    """The answer of ``POST /v1/oauth/token`` (RFC 6749 §5.1)."""
+
+    access_token: str = Field(repr=False)
+    token_type: str = "Bearer"
+    expires_in: float | None = None
+    """Seconds the token stays valid from when it was issued."""
+    scope: str | None = None
+    """Space-separated scopes granted."""
+
+
+# The verdicts: what an assessment says.
+
+
+class EvidenceRef(BaseModel):
+    """A record item or a reference-data row that an outcome rests on."""
+
+    kind: str
+    id: str
+    note: str | None = None
+
+
+class SourceRef(BaseModel):
+    """A public source behind a reference-data fact."""
+
+    id: str
+    title: str
+    publisher: str | None = None
+    url: str | None = None
+    date: dt.date | None = None
+
+
+class KpCheck(BaseModel):
+    """One KP-narrow check on one subject (a lot, an event, a certificate)."""
+
+    id: str
+    status: CheckStatus
+    reason: str
+    """Plain-language reason for the status."""
+    title: str | None = None
+    subject: str | None = None
+    """The record item the check looked at, e.g. ``event:exp-1``."""
+    evidence: list[EvidenceRef] = []
+
+
+class KpVerdict(BaseModel):
+    """The Kimberley Process verdict, narrow definition: rebel-financed rough only."""
+
+    result: KpResult
+    summary: str
+    """Plain language. A pass never claims more than the KP's narrow definition covers."""
+    checks: list[KpCheck] = []
+
+
+class IncidentMatch(BaseModel):
+    """A registry incident that matched the stone's provenance."""
+
+    incident_id: str
+    title: str
+    status: str
+    """alleged, documented, adjudicated or settled."""
+    match_level: str | None = None
+    """site, party, admin2, admin1 or country."""
+    score: float | None = None
+    sources: list[SourceRef] = []
+
+
+class CriterionFinding(BaseModel):
+    """One CSC-broad criterion (forced labour, killings, ...) and what matched it."""
+
+    code: str
+    name: str
+    level: CriterionLevel
+    reason: str | None = None
+    score: float | None = None
+    incidents: list[IncidentMatch] = []
+    indicators: list[EvidenceRef] = []
+    mitigations: list[dict[str, object]] = []
+
+
+class CscVerdict(BaseModel):
+    """The KP Civil Society Coalition's broad criteria, against any actor."""
+
+    result: CscResult
+    risk_score: int
+    """0 (no known risk) to 100."""
+    summary: str
+    criteria: list[CriterionFinding] = []
+    context: list[str] = []
+    """Country context shown to the reader; does not by itself change the result."""
+    scope_note: str | None = None
+
+
+class SanctionHit(BaseModel):
+    regime_id: str
+    regime: str
+    reason: str
+    evidence: list[EvidenceRef] = []
+    sources: list[SourceRef] = []
+
+
+class SanctionsVerdict(BaseModel):
+    """Non-KP trade sanctions."""
+
+    result: SanctionsResult
+    hits: list[SanctionHit] = []
+
+
+class OriginSummary(BaseModel):
+    """Where the stone comes from as far as known, with the evidence level behind the claim."""
+
+    countries: list[str] = []
+    areas: list[str] = []
+    """``country/admin1/admin2`` as finely as known."""
+    sites: list[str] = []
+    mixed: bool = False
+    evidence_level: str | None = None
+    """declared, documented, lab_matched or physical_tracer; null when origin is unknown."""
+
+
+class _Verdicts(BaseModel):
+    """What every assessment states, whoever reads it."""
+
+    as_of: dt.date
+    """The date the assessment speaks for."""
+    policy_version: str
+    reference_data_version: str
+    kp: KpVerdict
+    csc: CscVerdict
+    sanctions: SanctionsVerdict
+    origin: OriginSummary | None = None
+    disclaimer: str | None = None
+
+
+class SubjectSummary(BaseModel):
+    id: str
+    kind: str
+    origin: str
+    carat: str
+    grading_lab: str | None = None
+    grading_report_number: str | None = None
+
+
+class Assessment(_Verdicts):
+    """A full assessment of a provenance record. Same record, data, policy and date: same result."""
+
+    subject: SubjectSummary | None = None
+    record_digest: str | None = None
+    """SHA-256 of the record's canonical JSON."""
+
+
+class CertificateStone(BaseModel):
+    """The stone as a consumer may see it: no prices, no counterparties."""
+
+    id: str
+    """Clearstone's id (``CS-...``); also accepted as a certificate number."""
+    origin: str
+    """``natural`` or ``lab_grown``."""
+    form: str | None = None
+    carat: str | None = None
+    grading_lab: str | None = None
+    grading_report_number: str | None = None
+
+
+class CertificateView(_Verdicts):
+    """The consumer view of a stone, looked up by its certificate number."""
+
+    stone: CertificateStone
+    assessed_at: dt.datetime | None = None
+
+
+# Checkout screening.
+
+
+class ScreeningItem(BaseModel):
+    """The decision on one cart line."""
+
+    number: str
+    decision: Decision
+    reasons: list[str] = []
+    """Plain-language reasons, one per policy rule that fired."""
+    stone_id: str | None = None
+    kp_result: KpResult | None = None
+    csc_result: CscResult | None = None
+    risk_score: int | None = None
+    as_of: dt.date | None = None
+    degraded: bool = False
+    """True when the decision is the caller's fallback, not Clearstone's answer."""
+
+
+class ScreeningResult(BaseModel):
+    """A decision per cart line, and the cart's (the strictest of its lines)."""
+
+    decision: Decision
+    items: list[ScreeningItem]
+    degraded: bool = False
+    """True when Clearstone could not answer in time and the caller's fallback was applied."""
+    degraded_reason: str | None = None
+    """Why, e.g. ``timeout`` or ``HTTP 503``; null when not degraded."""
