@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from clearstone_api.demo.scenarios import load_vectors
+from clearstone_api.demo.scenarios import load_vectors, rough_to_retail
 from clearstone_api.domain.assessment import assess
 from clearstone_api.domain.records import parse_record
 from clearstone_api.domain.reference import Reference
@@ -182,3 +182,30 @@ def test_reference_and_policy_versions_are_part_of_every_assessment(
     assert assessment.reference_data_version == reference.version
     assert assessment.policy_version
     assert len(assessment.record_digest) == 64
+
+
+def _sierra_leone(exporter: str) -> Vector:
+    record = rough_to_retail(
+        subject="SL-2003",
+        country="SL",
+        admin1="Eastern",
+        admin2="Kono",
+        site_name="Kono alluvial fields",
+        site_registry_id=None,
+        mined=dt.date(2003, 1, 10),
+        scale="asm",
+    )
+    if exporter != "SL":
+        record["events"][1]["place"]["country"] = exporter
+        record["documents"][0]["issuing_participant"] = exporter
+        record["documents"][0]["number"] = f"{exporter}-2003-004711"
+    return {"record": record, "as_of": "2026-11-01"}
+
+
+def test_un_ban_exempts_the_governments_certificate_regime_only(reference: Reference) -> None:
+    direct = run(_sierra_leone("SL"), reference)
+    through_guinea = run(_sierra_leone("GN"), reference)
+
+    assert statuses(direct, "K10") == {CheckStatus.pass_}
+    assert CheckStatus.fail in statuses(through_guinea, "K10")
+    assert through_guinea.kp.result.value == "fail"

@@ -305,10 +305,19 @@ def check_embargoes(
     countries = {o.place.country for o in origins} | {event.place.country}
     countries |= {c.country_of_origin for c in certs if c.country_of_origin not in (None, "MIXED")}
     subject = f"event:{event.id}"
+    applied = False
     for country in sorted(c for c in countries if c):
         for embargo in reference.embargoes_on(country, event.date):
+            applied = True
             evidence = [ref("embargo", embargo.id, embargo.resolution)]
-            government = any(c.issuing_participant == country for c in certs)
+            # The exemption follows the goods: they left the country under its government's
+            # certificate, on this shipment or on an earlier one in the chain.
+            government = any(c.issuing_participant == country for c in certs) or any(
+                c.issuing_participant == country
+                for e in chain.events
+                if e.type is EventType.export and e.place.country == country
+                for c in chain.certificates(e)
+            )
             if embargo.exempt_government_certificate and government:
                 findings.add(
                     "K10",
@@ -327,7 +336,8 @@ def check_embargoes(
                     subject,
                     evidence,
                 )
-            return
+    if applied:
+        return
     findings.add(
         "K10",
         CheckStatus.pass_,
