@@ -1,7 +1,7 @@
 """The database schema's lifecycle: Alembic is its only source.
 
 ``upgrade(settings)`` brings a database to head (the CLI's ``migrate``, the tests' fixtures);
-``is_at_head`` answers ``/readyz``.
+``serves_schema`` answers ``/readyz``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine
 from clearstone_api.db import make_engine
 from clearstone_api.settings import Settings
 
-__all__ = ["alembic_config", "head_revision", "is_at_head", "upgrade"]
+__all__ = ["alembic_config", "head_revision", "serves_schema", "upgrade"]
 
 
 def _script_location() -> str:
@@ -47,6 +47,18 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-def is_at_head(connection: Connection) -> bool:
+def serves_schema(connection: Connection) -> bool:
+    """Whether this code can serve the database: at its head, or ahead of it.
+
+    A database *ahead* (a revision this code does not know) is what the previous release sees
+    during a rolling upgrade once the next release's migration ran; migrations are
+    expand-then-contract, so it keeps serving. A database *behind* (no revision, or a known
+    earlier one) is not ready.
+    """
     current = MigrationContext.configure(connection).get_current_revision()
-    return current is not None and current == head_revision()
+    if current is None:
+        return False
+    scripts = ScriptDirectory.from_config(alembic_config())
+    if current == scripts.get_current_head():
+        return True
+    return current not in {script.revision for script in scripts.walk_revisions()}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.api.factories import export_event, register_chain
 from sqlalchemy import text
 
 from clearstone_api.db import Database
 from clearstone_api.testing import ASGIClient
+from tests.api.factories import export_event, register_chain
 
 
 def _verify(client: ASGIClient, stone_id: str) -> dict[str, object]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from tests.api.factories import lot
 from sqlalchemy import func, select
 
 from clearstone_api.db import Database
 from clearstone_api.models.idempotency import IdempotencyKey
 from clearstone_api.models.lot import RoughLot
 from clearstone_api.testing import ASGIClient
+from tests.api.factories import lot
 
 
 def _lots(database: Database) -> int:

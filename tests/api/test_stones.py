@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from tests.api.factories import lot, register_chain, stone
-
 from clearstone_api.testing import ASGIClient
+from tests.api.factories import lot, register_chain, stone
 
 
 def test_registered_stone_is_assessed_and_served_by_its_numbers(supplier: ASGIClient) -> None:

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from clearstone_api.db import database_of
 from clearstone_api.errors import Problem, ServiceUnavailable
-from clearstone_api.schema import is_at_head
+from clearstone_api.schema import serves_schema
 
 router = APIRouter(tags=["health"])
 
@@ -28,16 +28,16 @@ async def healthz() -> Health:
 @router.get(
     "/readyz",
     operation_id="readiness-get",
-    summary="Readiness: the database answers and its schema is at the latest migration",
+    summary="Readiness: the database answers and its schema is not behind this release",
     responses={503: {"model": Problem, "description": "Not ready."}},
 )
 async def readyz(request: Request) -> Health:
     def problem() -> str | None:
         try:
             with database_of(request).engine.connect() as connection:
-                if is_at_head(connection):
+                if serves_schema(connection):
                     return None
-                return "The database schema is not at the latest migration."
+                return "The database schema is behind this release's migrations."
         except SQLAlchemyError:
             return "The database is unreachable."
 
