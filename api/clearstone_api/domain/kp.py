@@ -96,13 +96,14 @@ def _check_movements(chain: Chain, reference: Reference, findings: Findings) -> 
             )
     for lot_id in chain.lineage:
         _unrecorded_crossings(chain, reference, lot_id, findings)
+    seen: set[str] = set()
     for event in chain.events:
         if not any(chain.is_rough(item) for item in event.items):
             continue
         if event.type is EventType.transit:
             _check_transit(chain, event, findings)
         elif event.type in _CROSS_BORDER:
-            _check_shipment(chain, reference, event, findings)
+            _check_shipment(chain, reference, event, findings, seen)
 
 
 def _unrecorded_crossings(
@@ -159,8 +160,10 @@ def _check_transit(chain: Chain, event: CustodyEvent, findings: Findings) -> Non
 
 
 def _check_shipment(
-    chain: Chain, reference: Reference, event: CustodyEvent, findings: Findings
+    chain: Chain, reference: Reference, event: CustodyEvent, findings: Findings, seen: set[str]
 ) -> None:
+    """One export or import. A certificate already checked at the shipment's export is not
+    checked again at its import, except for what depends on the import itself."""
     certs = chain.certificates(event)
     subject = f"event:{event.id}"
     if not certs:
@@ -181,14 +184,16 @@ def _check_shipment(
         subject,
         [ref("document", c.id) for c in certs],
     )
-    check_counterparties(reference, event, certs, findings)
+    if not all(cert.id in seen for cert in certs):
+        check_counterparties(reference, event, certs, findings)
     if event.type is EventType.export:
         for cert in certs:
             check_standing(reference, event, cert, findings)
         check_special_measures(chain, reference, event, certs, findings)
         check_embargoes(chain, reference, event, certs, findings)
     for cert in certs:
-        check_certificate(chain, reference, event, cert, findings)
+        check_certificate(chain, reference, event, cert, findings, first_use=cert.id not in seen)
+        seen.add(cert.id)
 
 
 def _verdict(findings: Findings) -> KpVerdict:

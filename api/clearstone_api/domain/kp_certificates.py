@@ -34,14 +34,21 @@ def check_certificate(
     event: CustodyEvent,
     cert: KPCertificate,
     findings: Findings,
+    *,
+    first_use: bool = True,
 ) -> None:
-    """Run the document checks for one certificate as used by one export or import event."""
+    """Run the document checks for one certificate as used by one export or import event.
+
+    What concerns the document alone (K05, K06, K08) is checked at its first use; what depends
+    on the event (dates, confirmation, sealing) at every use.
+    """
     subject = f"document:{cert.id}"
     evidence = [ref("document", cert.id), ref("event", event.id)]
-    _annex_i(chain, reference, cert, subject, evidence, findings)
-    _numbering(reference, cert, subject, evidence, findings)
+    if first_use:
+        _annex_i(chain, reference, cert, subject, evidence, findings)
+        _numbering(reference, cert, subject, evidence, findings)
+        _consistency(chain, event, cert, subject, evidence, findings)
     _dates(reference, event, cert, subject, evidence, findings)
-    _consistency(chain, event, cert, subject, evidence, findings)
     if event.type is EventType.import_:
         confirmed = cert.import_confirmation is not None and cert.import_confirmation.confirmed
         findings.add(
