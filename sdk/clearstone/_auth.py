@@ -1,4 +1,6 @@
-"""Credentials and the access-token cache; the HTTP half of the token flow is in ``_base_client``.
+"""Credentials, the token request and its answer, and the access-token cache.
+
+The sending half of the token flow (locks, the budget) is in ``_base_client``.
 
 Two ways to authenticate, from arguments or else the environment:
 
@@ -14,21 +16,37 @@ With neither, requests go out anonymous (the consumer lookup needs no login).
 from __future__ import annotations
 
 import base64
+import logging
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+
+import httpx
+import pydantic
 
 from clearstone._constants import (
     ENV_API_KEY,
     ENV_CLIENT_ID,
     ENV_CLIENT_SECRET,
+    LOGGER_NAME,
     TOKEN_FALLBACK_LIFETIME,
     TOKEN_REFRESH_MARGIN,
 )
-from clearstone._exceptions import ClearstoneError
+from clearstone._exceptions import APIError, ClearstoneError, status_error_from_response
 from clearstone._models import AccessToken
 
-__all__ = ["ClientCredentials", "TokenCache", "resolve_credentials"]
+__all__ = [
+    "TOKEN_REQUEST_BODY",
+    "ClientCredentials",
+    "TokenCache",
+    "parse_token_response",
+    "resolve_credentials",
+]
+
+logger = logging.getLogger(LOGGER_NAME)
+
+TOKEN_REQUEST_BODY = b"grant_type=client_credentials"
+"""The form body of every token request; the credentials go in the ``Authorization`` header."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +61,13 @@ class ClientCredentials:
         form-encoded, then joined by a colon and base64-encoded)."""
         pair = f"{_form_encode(self.client_id)}:{_form_encode(self.client_secret)}"
         return "Basic " + base64.b64encode(pair.encode()).decode("ascii")
+
+    def token_request_headers(self) -> dict[str, str]:
+        """The headers of ``POST /v1/oauth/token`` (besides the client's defaults)."""
+        return {
+            "Authorization": self.basic_authorization(),
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
 
 
 def _form_encode(value: str) -> str:
@@ -87,6 +112,23 @@ def resolve_credentials(
             f"{missing} is missing: pass it or set {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET}."
         )
     return ClientCredentials(client_id, client_secret)
+
+
+def parse_token_response(response: httpx.Response) -> AccessToken:
+    """The access token in the token endpoint's answer; the mapped error if it refused."""
+    if not response.is_success:
+        raise status_error_from_response(response)
+    try:
+        token = AccessToken.model_validate_json(response.content)
+    except pydantic.ValidationError:
+        # Not chained: a validation error quotes its input, which may hold the token.
+        raise APIError(
+            "The token endpoint did not answer with an access token.", request=response.request
+        ) from None
+    if token.token_type.lower() != "bearer":
+        raise APIError(f"Unsupported token type {token.token_type!r}.", request=response.request)
+    logger.debug("access token obtained (expires_in=%s)", token.expires_in)
+    return token
 
 
 class TokenCache:

@@ -9,11 +9,12 @@ One call (:meth:`SyncAPIClient.request`) is a loop of attempts:
 3. Send, with each timeout phase clipped to the budget left. Every POST carries one
    ``Idempotency-Key`` for the whole call, so a retried write is applied once.
 4. 2xx: parse into ``cast_to``. 401 with OAuth credentials: drop the token and try once more.
-   Otherwise map the failure to the exception tree (``_exceptions``) and ask ``_retries`` whether
-   and when to try again; sleep, or raise.
+   Otherwise map the failure to the exception tree (``_exceptions``) and ask the call
+   (``_call.Call.next_wait``, over the policy in ``_retries``) whether and when to try again;
+   sleep, or raise.
 
-Everything that does no I/O is in :class:`_BaseClient`; the two subclasses differ only in
-``await``. Sleep and clock are injectable so that tests never wait.
+Everything that does no I/O is in :class:`_BaseClient` and ``_call``; the two subclasses differ
+only in ``await``. Sleep and clock are injectable so that tests never wait.
 
 Logging goes to the ``clearstone`` logger at DEBUG: method, path, status, request id, attempt.
 Never headers, bodies, query strings or credentials.
@@ -24,43 +25,38 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import random
 import threading
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar, cast
+from typing import Generic, Self, TypeVar
 
 import httpx
-import pydantic
-import pydantic_core
 
-from clearstone._auth import ClientCredentials, TokenCache, resolve_credentials
+from clearstone._auth import (
+    TOKEN_REQUEST_BODY,
+    ClientCredentials,
+    TokenCache,
+    parse_token_response,
+    resolve_credentials,
+)
+from clearstone._call import Call, parse_response, resolve_base_url, resolve_timeout
 from clearstone._constants import (
-    DEFAULT_BASE_URL,
     DEFAULT_MAX_RETRIES,
-    DEFAULT_TIMEOUT,
     ENV_BASE_URL,
     LOGGER_NAME,
-    MAX_RETRY_AFTER,
     TOKEN_PATH,
     USER_AGENT,
 )
 from clearstone._exceptions import (
-    REQUEST_ID_HEADER,
-    APIConnectionError,
     APIError,
-    APIStatusError,
     APITimeoutError,
-    ClearstoneError,
     status_error_from_response,
 )
-from clearstone._models import AccessToken, Page
+from clearstone._models import Page
 from clearstone._pagination import AsyncPager, SyncPager
-from clearstone._retries import Deadline, backoff_delay, is_retryable, parse_retry_after
-from clearstone._types import NOT_GIVEN, Body, NotGiven, NotGivenOr, Query, Timeout, strip_not_given
+from clearstone._retries import Deadline
+from clearstone._types import NOT_GIVEN, Body, NotGiven, NotGivenOr, Query, Timeout
 
 __all__ = ["AsyncAPIClient", "SyncAPIClient"]
 
@@ -68,65 +64,6 @@ logger = logging.getLogger(LOGGER_NAME)
 
 T = TypeVar("T")
 _HttpxClientT = TypeVar("_HttpxClientT", httpx.Client, httpx.AsyncClient)
-
-
-@dataclass
-class _Call:
-    """One call to the API, however many attempts it takes."""
-
-    method: str
-    path: str
-    url: str
-    params: dict[str, Any]
-    content: bytes | None
-    headers: dict[str, str]
-    timeout: httpx.Timeout
-    max_retries: int
-    deadline: Deadline | None
-    attempt: int = 0
-    retries_taken: int = 0
-    token_refreshed: bool = False
-    errors: list[APIError] = field(default_factory=list)
-
-    def attempt_timeout(self) -> httpx.Timeout:
-        return self.timeout if self.deadline is None else self.deadline.clip(self.timeout)
-
-    def check_budget(self) -> None:
-        """Raise the last error (or a timeout) when no attempt fits in the budget any more."""
-        if self.deadline is None or self.deadline.allows_attempt():
-            return
-        logger.debug("%s %s: budget of %ss exhausted", self.method, self.path, self.deadline.budget)
-        if self.errors:
-            raise self.errors[-1]
-        raise APITimeoutError(
-            f"The budget of {self.deadline.budget}s leaves no time for a request."
-        )
-
-
-def _resolve_timeout(
-    timeout: NotGivenOr[Timeout], http_client: httpx.Client | httpx.AsyncClient | None
-) -> httpx.Timeout:
-    if isinstance(timeout, NotGiven):
-        return http_client.timeout if http_client is not None else DEFAULT_TIMEOUT
-    return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
-
-
-def _encode_json(body: Body) -> bytes:
-    if isinstance(body, pydantic.BaseModel):
-        # Unset is not None: only the fields the caller set go over the wire.
-        return body.model_dump_json(exclude_unset=True, by_alias=True).encode()
-    return pydantic_core.to_json(strip_not_given(body))
-
-
-_adapters: dict[object, pydantic.TypeAdapter[Any]] = {}
-
-
-def _adapter(cast_to: Any) -> pydantic.TypeAdapter[Any]:
-    """A cached adapter for a ``cast_to`` that is not a model (``list[X]``, ``dict[str, X]``)."""
-    adapter = _adapters.get(cast_to)
-    if adapter is None:
-        adapter = _adapters[cast_to] = pydantic.TypeAdapter(cast_to)
-    return adapter
 
 
 class _BaseClient(Generic[_HttpxClientT]):
@@ -149,15 +86,8 @@ class _BaseClient(Generic[_HttpxClientT]):
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
-        url = (base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
-        try:
-            scheme = httpx.URL(url).scheme
-        except httpx.InvalidURL as exc:
-            raise ClearstoneError(f"base_url {url!r} is not a URL: {exc}") from None
-        if scheme not in ("http", "https"):
-            raise ClearstoneError(f"base_url {url!r} must start with http:// or https://")
-        self.base_url = url
-        self.timeout = _resolve_timeout(timeout, http_client)
+        self.base_url = resolve_base_url(base_url or os.environ.get(ENV_BASE_URL))
+        self.timeout = resolve_timeout(timeout, http_client)
         self.max_retries = max_retries
         self._clock = clock
         self._default_headers = {
@@ -173,6 +103,11 @@ class _BaseClient(Generic[_HttpxClientT]):
             f"Bearer {credentials}" if isinstance(credentials, str) else None
         )
         self._tokens = TokenCache(clock)
+        self._owns_client = http_client is None
+
+    @property
+    def is_closed(self) -> bool:
+        return self._client.is_closed
 
     def __repr__(self) -> str:
         auth = "oauth" if self._credentials else "api_key" if self._static_authorization else "none"
@@ -190,38 +125,21 @@ class _BaseClient(Generic[_HttpxClientT]):
         timeout: NotGivenOr[Timeout],
         max_retries: NotGivenOr[int],
         budget: float | None,
-    ) -> _Call:
-        method = method.upper()
-        path = path if path.startswith("/") else f"/{path}"
-        all_headers = {**self._default_headers, **(headers or {})}
-        content = None
-        if json is not None:
-            content = _encode_json(json)
-            all_headers["Content-Type"] = "application/json"
-        if idempotency_key is not None:
-            all_headers["Idempotency-Key"] = idempotency_key
-        elif method == "POST":
-            # One key per call, reused by every retry, so the server applies the write once.
-            all_headers["Idempotency-Key"] = str(uuid.uuid4())
-        return _Call(
-            method=method,
-            path=path,
-            url=self.base_url + path,
-            params={
-                k: v
-                for k, v in (params or {}).items()
-                if v is not None and not isinstance(v, NotGiven)
-            },
-            content=content,
-            headers=all_headers,
-            timeout=self.timeout
-            if isinstance(timeout, NotGiven)
-            else _resolve_timeout(timeout, None),
+    ) -> Call:
+        return Call.start(
+            method,
+            self.base_url,
+            path,
+            headers={**self._default_headers, **(headers or {})},
+            params=params,
+            json=json,
+            idempotency_key=idempotency_key,
+            timeout=self.timeout if isinstance(timeout, NotGiven) else resolve_timeout(timeout),
             max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
             deadline=Deadline(budget, self._clock) if budget is not None else None,
         )
 
-    def _build_request(self, call: _Call, authorization: str | None) -> httpx.Request:
+    def _build_request(self, call: Call, authorization: str | None) -> httpx.Request:
         headers = call.headers
         if authorization is not None:
             headers = {**headers, "Authorization": authorization}
@@ -234,65 +152,16 @@ class _BaseClient(Generic[_HttpxClientT]):
             timeout=call.attempt_timeout(),
         )
 
-    def _token_request(self, credentials: ClientCredentials, call: _Call) -> httpx.Request:
-        headers = {
-            **self._default_headers,
-            "Authorization": credentials.basic_authorization(),
-            "Content-Type": "application/x-www-form-urlencoded",
-        }
+    def _token_request(self, credentials: ClientCredentials, call: Call) -> httpx.Request:
         return self._client.build_request(
             "POST",
             self.base_url + TOKEN_PATH,
-            content=b"grant_type=client_credentials",
-            headers=headers,
+            content=TOKEN_REQUEST_BODY,
+            headers={**self._default_headers, **credentials.token_request_headers()},
             timeout=call.attempt_timeout(),
         )
 
-    def _store_token(self, response: httpx.Response, *, requested_at: float) -> str:
-        if not response.is_success:
-            raise status_error_from_response(response)
-        try:
-            token = AccessToken.model_validate_json(response.content)
-        except pydantic.ValidationError:
-            # Not chained: a validation error quotes its input, which may hold the token.
-            raise APIError(
-                "The token endpoint did not answer with an access token.",
-                request=response.request,
-            ) from None
-        if token.token_type.lower() != "bearer":
-            raise APIError(
-                f"Unsupported token type {token.token_type!r}.", request=response.request
-            )
-        logger.debug("access token obtained (expires_in=%s)", token.expires_in)
-        return self._tokens.store(token, requested_at=requested_at)
-
-    def _connection_error(
-        self, call: _Call, request: httpx.Request, exc: httpx.HTTPError
-    ) -> APIConnectionError:
-        logger.debug(
-            "%s %s failed: %s (attempt %d)",
-            request.method,
-            request.url.path,
-            type(exc).__name__,
-            call.attempt,
-        )
-        if isinstance(exc, httpx.TimeoutException):
-            return APITimeoutError(f"Request timed out ({type(exc).__name__}).", request=request)
-        return APIConnectionError(
-            f"Connection error ({type(exc).__name__}: {exc}).", request=request
-        )
-
-    def _log_response(self, call: _Call, response: httpx.Response) -> None:
-        logger.debug(
-            "%s %s -> %d (request_id=%s, attempt %d)",
-            response.request.method,
-            response.request.url.path,
-            response.status_code,
-            response.headers.get(REQUEST_ID_HEADER),
-            call.attempt,
-        )
-
-    def _refresh_on_401(self, call: _Call, response: httpx.Response) -> bool:
+    def _refresh_on_401(self, call: Call, response: httpx.Response) -> bool:
         """Whether to retry a 401 once with a new token (OAuth only, once per call)."""
         if response.status_code != 401 or self._credentials is None or call.token_refreshed:
             return False
@@ -300,58 +169,6 @@ class _BaseClient(Generic[_HttpxClientT]):
         self._tokens.invalidate(response.request.headers.get("Authorization"))
         logger.debug("%s %s: token refused, fetching a new one", call.method, call.path)
         return True
-
-    def _retry_wait(self, call: _Call, error: APIError) -> float | None:
-        """Seconds to wait before the next attempt, or None to raise ``error`` now."""
-        call.errors.append(error)
-        if not is_retryable(error) or call.retries_taken >= call.max_retries:
-            return None
-        retry_after = None
-        if isinstance(error, APIStatusError):
-            retry_after = parse_retry_after(
-                error.response.headers.get("Retry-After"), now=time.time()
-            )
-        if retry_after is not None and retry_after > MAX_RETRY_AFTER:
-            logger.debug("%s %s: Retry-After %ss is too long", call.method, call.path, retry_after)
-            return None
-        wait = (
-            retry_after
-            if retry_after is not None
-            else backoff_delay(call.retries_taken, random.random())
-        )
-        if call.deadline is not None and not call.deadline.allows_wait(wait):
-            logger.debug(
-                "%s %s: waiting %.2fs would exceed the budget of %ss",
-                call.method,
-                call.path,
-                wait,
-                call.deadline.budget,
-            )
-            return None
-        logger.debug(
-            "%s %s: retry %d of %d in %.2fs",
-            call.method,
-            call.path,
-            call.retries_taken + 1,
-            call.max_retries,
-            wait,
-        )
-        return wait
-
-    def _parse(self, call: _Call, response: httpx.Response, cast_to: type[T]) -> T:
-        if cast_to is type(None):
-            return None
-        try:
-            if isinstance(cast_to, type) and issubclass(cast_to, pydantic.BaseModel):
-                return cast_to.model_validate_json(response.content)
-            return cast(T, _adapter(cast_to).validate_json(response.content))
-        except pydantic.ValidationError as exc:
-            name = getattr(cast_to, "__name__", repr(cast_to))
-            raise APIError(
-                f"{call.method} {call.path}: the response is not a valid {name} "
-                f"({exc.error_count()} error(s)).",
-                request=response.request,
-            ) from exc
 
 
 class SyncAPIClient(_BaseClient[httpx.Client]):
@@ -382,16 +199,11 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             http_client=http_client,
             clock=_clock,
         )
-        self._owns_client = http_client is None
         self._client = (
             http_client if http_client is not None else httpx.Client(timeout=self.timeout)
         )
         self._sleep = _sleep
         self._token_lock = threading.Lock()
-
-    @property
-    def is_closed(self) -> bool:
-        return self._client.is_closed
 
     def close(self) -> None:
         """Close the connection pool, unless it came from the caller's ``http_client``."""
@@ -450,11 +262,11 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
                 error = exc
             else:
                 if response.is_success:
-                    return self._parse(call, response, cast_to)
+                    return parse_response(call, response, cast_to)
                 if self._refresh_on_401(call, response):
                     continue
                 error = status_error_from_response(response)
-            wait = self._retry_wait(call, error)
+            wait = call.next_wait(error)
             if wait is None:
                 raise error
             self._sleep(wait)
@@ -478,25 +290,26 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
 
         return SyncPager(fetch_page)
 
-    def _attempt(self, call: _Call) -> httpx.Response:
+    def _attempt(self, call: Call) -> httpx.Response:
         call.attempt += 1
         return self._send(call, self._build_request(call, self._authorization(call)))
 
-    def _send(self, call: _Call, request: httpx.Request) -> httpx.Response:
+    def _send(self, call: Call, request: httpx.Request) -> httpx.Response:
         try:
             response = self._client.send(request)
         except httpx.HTTPError as exc:
-            raise self._connection_error(call, request, exc) from exc
-        self._log_response(call, response)
+            raise call.connection_error(request, exc) from exc
+        call.log_response(response)
         return response
 
-    def _authorization(self, call: _Call) -> str | None:
+    def _authorization(self, call: Call) -> str | None:
         if self._credentials is None:
             return self._static_authorization
         current = self._tokens.authorization()
         if current is not None:
             return current
-        wait = -1.0 if call.deadline is None else max(call.deadline.remaining(), 0.0)
+        remaining = call.remaining()
+        wait = -1.0 if remaining is None else remaining
         if not self._token_lock.acquire(timeout=wait):
             raise APITimeoutError("The budget ran out while another thread fetched a token.")
         try:
@@ -505,7 +318,8 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             if current is None:
                 request = self._token_request(self._credentials, call)
                 requested_at = self._clock()
-                current = self._store_token(self._send(call, request), requested_at=requested_at)
+                token = parse_token_response(self._send(call, request))
+                current = self._tokens.store(token, requested_at=requested_at)
             return current
         finally:
             self._token_lock.release()
@@ -543,16 +357,11 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             http_client=http_client,
             clock=_clock,
         )
-        self._owns_client = http_client is None
         self._client = (
             http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout)
         )
         self._sleep = _sleep
         self._token_lock = asyncio.Lock()
-
-    @property
-    def is_closed(self) -> bool:
-        return self._client.is_closed
 
     async def close(self) -> None:
         """Close the connection pool, unless it came from the caller's ``http_client``."""
@@ -611,11 +420,11 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
                 error = exc
             else:
                 if response.is_success:
-                    return self._parse(call, response, cast_to)
+                    return parse_response(call, response, cast_to)
                 if self._refresh_on_401(call, response):
                     continue
                 error = status_error_from_response(response)
-            wait = self._retry_wait(call, error)
+            wait = call.next_wait(error)
             if wait is None:
                 raise error
             await self._sleep(wait)
@@ -639,13 +448,13 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
 
         return AsyncPager(fetch_page)
 
-    async def _attempt(self, call: _Call) -> httpx.Response:
+    async def _attempt(self, call: Call) -> httpx.Response:
         call.attempt += 1
         authorization = await self._authorization(call)
         return await self._send(call, self._build_request(call, authorization))
 
-    async def _send(self, call: _Call, request: httpx.Request) -> httpx.Response:
-        remaining = None if call.deadline is None else max(call.deadline.remaining(), 0.0)
+    async def _send(self, call: Call, request: httpx.Request) -> httpx.Response:
+        remaining = call.remaining()
         try:
             async with asyncio.timeout(remaining):
                 response = await self._client.send(request)
@@ -655,17 +464,17 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
                 "The budget ran out during the request.", request=request
             ) from None
         except httpx.HTTPError as exc:
-            raise self._connection_error(call, request, exc) from exc
-        self._log_response(call, response)
+            raise call.connection_error(request, exc) from exc
+        call.log_response(response)
         return response
 
-    async def _authorization(self, call: _Call) -> str | None:
+    async def _authorization(self, call: Call) -> str | None:
         if self._credentials is None:
             return self._static_authorization
         current = self._tokens.authorization()
         if current is not None:
             return current
-        remaining = None if call.deadline is None else max(call.deadline.remaining(), 0.0)
+        remaining = call.remaining()
         try:
             async with asyncio.timeout(remaining):
                 await self._token_lock.acquire()
@@ -678,8 +487,8 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             if current is None:
                 request = self._token_request(self._credentials, call)
                 requested_at = self._clock()
-                response = await self._send(call, request)
-                current = self._store_token(response, requested_at=requested_at)
+                token = parse_token_response(await self._send(call, request))
+                current = self._tokens.store(token, requested_at=requested_at)
             return current
         finally:
             self._token_lock.release()

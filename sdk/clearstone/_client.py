@@ -1,8 +1,23 @@
-"""The public clients. Resources (one per API tag) become attributes here as they are added."""
+"""The public clients: the transport of ``_base_client`` plus one attribute per API tag.
+
+Resources are built on first use (``cached_property``), so a client costs nothing for the tags
+it does not touch.
+"""
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from clearstone._base_client import AsyncAPIClient, SyncAPIClient
+from clearstone._resources.assessments import Assessments, AsyncAssessments
+from clearstone._resources.attestations import AsyncAttestations, Attestations
+from clearstone._resources.certificates import AsyncCertificates, Certificates
+from clearstone._resources.checkout import AsyncCheckout, Checkout
+from clearstone._resources.custody import AsyncCustody, Custody
+from clearstone._resources.health import AsyncHealthResource, HealthResource
+from clearstone._resources.lots import AsyncLots, Lots
+from clearstone._resources.reference import AsyncReference, Reference
+from clearstone._resources.stones import AsyncStones, Stones
 
 __all__ = ["AsyncClearstone", "Clearstone"]
 
@@ -22,17 +37,107 @@ class Clearstone(SyncAPIClient):
     Example::
 
         with Clearstone(client_id="shop-42", client_secret=secret) as client:
-            view = client.request("GET", "/v1/certificates/2141438167", cast_to=CertificateView)
+            view = client.certificates.get("2141438167")
+            result = client.checkout.screen(["2141438167"], fallback="fail_closed")
     """
+
+    @cached_property
+    def certificates(self) -> Certificates:
+        """The public consumer lookup."""
+        return Certificates(self)
+
+    @cached_property
+    def checkout(self) -> Checkout:
+        """Cart screening with a fallback."""
+        return Checkout(self)
+
+    @cached_property
+    def assessments(self) -> Assessments:
+        """Assess a record inline."""
+        return Assessments(self)
+
+    @cached_property
+    def stones(self) -> Stones:
+        """Supplier: stones and their custody verification."""
+        return Stones(self)
+
+    @cached_property
+    def lots(self) -> Lots:
+        """Supplier: rough lots."""
+        return Lots(self)
+
+    @cached_property
+    def custody(self) -> Custody:
+        """Supplier: the append-only custody log."""
+        return Custody(self)
+
+    @cached_property
+    def reference(self) -> Reference:
+        """Reference data and analyst changes."""
+        return Reference(self)
+
+    @cached_property
+    def health(self) -> HealthResource:
+        """Liveness and readiness."""
+        return HealthResource(self)
+
+    @cached_property
+    def attestations(self) -> Attestations:
+        """Offline verification of signed assessments."""
+        return Attestations(self)
 
 
 class AsyncClearstone(AsyncAPIClient):
-    """The Clearstone API client for asyncio; same arguments as :class:`Clearstone`.
+    """The Clearstone API client for asyncio; same arguments and attributes as
+    :class:`Clearstone`.
 
     Example::
 
         async with AsyncClearstone() as client:
-            view = await client.request(
-                "GET", "/v1/certificates/2141438167", cast_to=CertificateView, budget=2.0
-            )
+            view = await client.certificates.get("2141438167", budget=2.0)
     """
+
+    @cached_property
+    def certificates(self) -> AsyncCertificates:
+        """The public consumer lookup."""
+        return AsyncCertificates(self)
+
+    @cached_property
+    def checkout(self) -> AsyncCheckout:
+        """Cart screening with a fallback."""
+        return AsyncCheckout(self)
+
+    @cached_property
+    def assessments(self) -> AsyncAssessments:
+        """Assess a record inline."""
+        return AsyncAssessments(self)
+
+    @cached_property
+    def stones(self) -> AsyncStones:
+        """Supplier: stones and their custody verification."""
+        return AsyncStones(self)
+
+    @cached_property
+    def lots(self) -> AsyncLots:
+        """Supplier: rough lots."""
+        return AsyncLots(self)
+
+    @cached_property
+    def custody(self) -> AsyncCustody:
+        """Supplier: the append-only custody log."""
+        return AsyncCustody(self)
+
+    @cached_property
+    def reference(self) -> AsyncReference:
+        """Reference data and analyst changes."""
+        return AsyncReference(self)
+
+    @cached_property
+    def health(self) -> AsyncHealthResource:
+        """Liveness and readiness."""
+        return AsyncHealthResource(self)
+
+    @cached_property
+    def attestations(self) -> AsyncAttestations:
+        """Offline verification of signed assessments."""
+        return AsyncAttestations(self)

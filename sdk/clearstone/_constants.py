@@ -9,12 +9,16 @@ from clearstone._version import __version__
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_RETRIES",
+    "DEFAULT_SCREEN_BUDGET",
     "DEFAULT_TIMEOUT",
     "ENV_API_KEY",
     "ENV_BASE_URL",
     "ENV_CLIENT_ID",
     "ENV_CLIENT_SECRET",
+    "JWKS_MIN_REFRESH",
+    "JWKS_PATH",
     "LOGGER_NAME",
+    "MAX_CART_ITEMS",
     "MAX_RETRY_AFTER",
     "MIN_ATTEMPT_TIME",
     "RETRY_BACKOFF_BASE",
@@ -35,6 +39,11 @@ DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
 """Retries after the first attempt, so at most three attempts per call."""
 
+DEFAULT_SCREEN_BUDGET = 2.0
+"""Seconds a checkout screening may take, retries included, before the fallback applies."""
+MAX_CART_ITEMS = 100
+"""The most cart lines one screening takes (the server's limit)."""
+
 RETRY_BACKOFF_BASE = 0.5
 """Seconds before the first retry; doubled for each further retry."""
 RETRY_BACKOFF_CAP = 8.0
@@ -47,6 +56,9 @@ MIN_ATTEMPT_TIME = 0.1
 """Under a budget, an attempt is not started (nor waited for) with less time than this left."""
 
 TOKEN_PATH = "/v1/oauth/token"
+JWKS_PATH = "/.well-known/jwks.json"
+JWKS_MIN_REFRESH = 300.0
+"""A cached key set is fetched again for an unknown ``kid`` at most this often (key rotation)."""
 TOKEN_REFRESH_MARGIN = 30.0
 """A token is replaced this many seconds (at most a tenth of its lifetime) before it expires."""
 TOKEN_FALLBACK_LIFETIME = 60.0

@@ -28,12 +28,16 @@ __all__ = [
     "CscResult",
     "CscVerdict",
     "Decision",
+    "EvidenceLevel",
     "EvidenceRef",
     "FieldError",
+    "Health",
     "IncidentMatch",
     "KpCheck",
+    "KpPublic",
     "KpResult",
     "KpVerdict",
+    "Mitigation",
     "OriginSummary",
     "Page",
     "Problem",
@@ -63,6 +67,10 @@ SanctionsResult: TypeAlias = Literal["clear", "flagged"] | str
 CheckStatus: TypeAlias = Literal["pass", "warn", "fail", "missing", "not_applicable"] | str
 CriterionLevel: TypeAlias = Literal["none", "context", "elevated", "red_flag"] | str
 Decision: TypeAlias = Literal["allow", "review", "block"] | str
+EvidenceLevel: TypeAlias = (
+    Literal["self_declared", "documented", "issuer_confirmed", "lab_matched", "physical_tracer"]
+    | str
+)
 
 
 class BaseModel(pydantic.BaseModel):
@@ -95,6 +103,12 @@ class Problem(BaseModel):
     request_id: str | None = None
     errors: list[FieldError] = []
     """For 422: every invalid field, by its path."""
+
+    @pydantic.field_validator("errors", mode="before")
+    @classmethod
+    def _null_is_empty(cls, value: object) -> object:
+        # The contract allows "errors": null; a null list is an empty one here.
+        return [] if value is None else value
 
 
 class Page(BaseModel, Generic[T]):
@@ -169,8 +183,22 @@ class IncidentMatch(BaseModel):
     """alleged, documented, adjudicated or settled."""
     match_level: str | None = None
     """site, party, admin2, admin1 or country."""
+    overlap: str | None = None
+    """How the incident's dates overlap the stone's custody there."""
     score: float | None = None
+    mitigated: bool = False
+    remediated: bool = False
     sources: list[SourceRef] = []
+
+
+class Mitigation(BaseModel):
+    """Evidence in the record that lowers a criterion's level (an audit, a certification)."""
+
+    document_id: str
+    scheme: str
+    level: str
+    evidence_level: EvidenceLevel
+    effect: str
 
 
 class CriterionFinding(BaseModel):
@@ -183,7 +211,7 @@ class CriterionFinding(BaseModel):
     score: float | None = None
     incidents: list[IncidentMatch] = []
     indicators: list[EvidenceRef] = []
-    mitigations: list[dict[str, object]] = []
+    mitigations: list[Mitigation] = []
 
 
 class CscVerdict(BaseModel):
@@ -222,8 +250,9 @@ class OriginSummary(BaseModel):
     """``country/admin1/admin2`` as finely as known."""
     sites: list[str] = []
     mixed: bool = False
-    evidence_level: str | None = None
-    """declared, documented, lab_matched or physical_tracer; null when origin is unknown."""
+    evidence_level: EvidenceLevel | None = None
+    """self_declared, documented, issuer_confirmed, lab_matched or physical_tracer; null when
+    the origin is unknown."""
 
 
 class _Verdicts(BaseModel):
@@ -270,10 +299,18 @@ class CertificateStone(BaseModel):
     grading_report_number: str | None = None
 
 
+class KpPublic(KpVerdict):
+    """The KP verdict in the consumer tier: every check that did not pass, and how many did."""
+
+    passed_checks: int | None = None
+    """Checks that passed; their details are in the auditor tier."""
+
+
 class CertificateView(_Verdicts):
     """The consumer view of a stone, looked up by its certificate number."""
 
     stone: CertificateStone
+    kp: KpPublic
     assessed_at: dt.datetime | None = None
 
 
@@ -296,6 +333,12 @@ class ScreeningItem(BaseModel):
     """True when the decision is the caller's fallback, not Clearstone's answer."""
 
 
+class Health(BaseModel):
+    """``/healthz`` and ``/readyz``: ``ok`` (readiness fails with a 503 problem instead)."""
+
+    status: Literal["ok"] | str
+
+
 class ScreeningResult(BaseModel):
     """A decision per cart line, and the cart's (the strictest of its lines)."""
 
@@ -304,4 +347,7 @@ class ScreeningResult(BaseModel):
     degraded: bool = False
     """True when Clearstone could not answer in time and the caller's fallback was applied."""
     degraded_reason: str | None = None
-    """Why, e.g. ``timeout`` or ``HTTP 503``; null when not degraded."""
+    """Why: ``timeout``, ``connection_error`` or ``http_<status>`` (``http_503``, ``http_429``);
+    null when not degraded."""
+    fallback: str | None = None
+    """The fallback applied, ``fail_open`` or ``fail_closed``; null when not degraded."""

@@ -2,20 +2,43 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterator
-from typing import Any, Literal
+import inspect
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any, Literal, TypeVar
 
 import httpx
 import pytest
+from anyio.from_thread import start_blocking_portal
 
-from clearstone import AsyncClearstone, Clearstone
+from clearstone import AsyncClearstone, AsyncPager, Clearstone, SyncPager
 from clearstone._constants import ENV_API_KEY, ENV_BASE_URL, ENV_CLIENT_ID, ENV_CLIENT_SECRET
 
 from .factories import BASE_URL
 
+T = TypeVar("T")
+
 Kind = Literal["sync", "async"]
 Handler = Callable[[httpx.Request], Any]
+
+
+class LoopThread:
+    """A persistent event loop in its own thread, for driving the async client from blocking
+    tests. Unlike ``asyncio.Runner`` it works when the test's own thread already has a running
+    loop, as Playwright's sync API leaves one on the thread of a worker that ran browser tests.
+    """
+
+    def __init__(self) -> None:
+        self._manager = start_blocking_portal()
+        self._portal = self._manager.__enter__()
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        async def wait() -> T:
+            return await coro
+
+        return self._portal.call(wait)
+
+    def close(self) -> None:
+        self._manager.__exit__(None, None, None)
 
 
 class FakeClock:
@@ -46,7 +69,7 @@ class Harness:
         self.kind = kind
         transport = httpx.MockTransport(handler)
         options.setdefault("base_url", BASE_URL)
-        self.runner = asyncio.Runner()
+        self.runner = LoopThread()
         self.client: Clearstone | AsyncClearstone
         if kind == "sync":
             self.http: httpx.Client | httpx.AsyncClient = httpx.Client(transport=transport)
@@ -72,6 +95,11 @@ class Harness:
         kwargs.setdefault("json", {"name": "thing"})
         return self.request("POST", path, **kwargs)
 
+    def call(self, dotted: str, *args: Any, **kwargs: Any) -> Any:
+        """``call("checkout.screen", items)``: the resource method, awaited for the async
+        client; a pager comes back as the list of every item."""
+        return resolve(self.client, dotted, self.runner, *args, **kwargs)
+
     def list_all(self, path: str, **kwargs: Any) -> list[Any]:
         if isinstance(self.client, Clearstone):
             return list(self.client._paginate(path, **kwargs))
@@ -88,6 +116,35 @@ class Harness:
         else:
             self.runner.run(self.http.aclose())
         self.runner.close()
+
+
+def resolve(
+    client: Clearstone | AsyncClearstone,
+    dotted: str,
+    runner: LoopThread,
+    *args: Any,
+    **kwargs: Any,
+) -> Any:
+    """Call ``client.<dotted>(*args, **kwargs)`` and bring the answer back to blocking code."""
+    target: Any = client
+    for name in dotted.split("."):
+        target = getattr(target, name)
+    result = target(*args, **kwargs)
+    if inspect.isawaitable(result):
+        result = runner.run(_awaited(result))
+    if isinstance(result, SyncPager):
+        return list(result)
+    if isinstance(result, AsyncPager):
+        return runner.run(_collected(result))
+    return result
+
+
+async def _awaited(awaitable: Any) -> Any:
+    return await awaitable
+
+
+async def _collected(pager: AsyncPager[Any]) -> list[Any]:
+    return [item async for item in pager]
 
 
 @pytest.fixture(autouse=True)

@@ -74,3 +74,8 @@ def test_a_page_is_generic_over_its_items() -> None:
     page = Page[CertificateView].model_validate({"data": [certificate_view()], "has_more": False})
     assert isinstance(page.data[0], CertificateView)
     assert page.next_cursor is None
+
+
+def test_a_null_errors_list_is_an_empty_one() -> None:
+    problem = Problem.model_validate({"title": "Not Found", "status": 404, "errors": None})
+    assert (problem.title, problem.errors) == ("Not Found", [])

@@ -1,0 +1,1 @@
+"""The SDK's overhead over plain httpx against a real local server (``python -m bench.sdk``)."""
