@@ -1,0 +1,186 @@
+"""The consumer's pages: ``/`` (the form), ``/check?number=`` (redirects) and ``/check/{number}``.
+
+The form is a plain GET form, so the page works without JavaScript and every result has a URL
+to bookmark or share. The result reads the same stored public view as
+``GET /v1/certificates/{number}`` through :func:`lookup_certificate` (its cache included): there
+is no second data path, and nothing the API does not show can reach the page.
+
+Every page is HTML, also when something is wrong: an unknown number is a helpful 404 page, a
+malformed one a 400 page that says what a number looks like; neither is a 500. The routes stay
+out of the OpenAPI document (the API contract stays the API) and send a strict
+Content-Security-Policy: every asset is served from ``/static``, and there is no script at all.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+from typing import Any, NamedTuple
+from urllib.parse import quote
+
+import jinja2
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from clearstone_api.certificate_numbers import NUMBER_MAX_LENGTH, NUMBER_PATTERN
+from clearstone_api.db import database_of
+from clearstone_api.errors import NotFound
+from clearstone_api.routes.certificates import ATTESTATION_PATH
+from clearstone_api.routes.dependencies import certificate_cache, reference_store
+from clearstone_api.routes.jwks import JWKS_PATH
+from clearstone_api.services.certificates import (
+    CertificatePublic,
+    lookup_attestation,
+    lookup_certificate,
+)
+from clearstone_api.services.demo import vectors_path
+from clearstone_api.web.presentation import certificate_page
+
+__all__ = ["EXAMPLE_NUMBER", "SECURITY_HEADERS", "STATIC_DIR", "router"]
+
+STATIC_DIR = Path(__file__).parent / "static"
+"""Mounted by ``create_app`` at ``/static`` under the name ``static``."""
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+EXAMPLE_NUMBER = "GIA-2141438167"
+
+SECURITY_HEADERS = {
+    # Everything from this origin, nothing inline, no frames, forms only back to us.
+    "Content-Security-Policy": "default-src 'self'; base-uri 'none'; object-src 'none'; "
+    "form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    # The certificate number is in the URL; a click on a source must not carry it off-site.
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    # A reassessment changes the page; let the browser revalidate instead of guessing.
+    "Cache-Control": "no-cache",
+}
+
+# Rate limits: ``RateLimitMiddleware`` (security/rate_limits.py) wraps the whole app, so these
+# pages and their assets spend the same per-address ``public`` budget as the public API, through
+# the same limiter. Nothing to add here; tests/web/test_pages.py checks that it holds.
+router = APIRouter(include_in_schema=False)
+
+_NUMBER = re.compile(NUMBER_PATTERN)
+
+
+class DemoNumber(NamedTuple):
+    certificate: str
+    description: str
+
+
+class AttestationLink(NamedTuple):
+    href: str
+    jwks_href: str
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@functools.cache
+def _demo_numbers() -> tuple[DemoNumber, ...]:
+    """The demo certificates ``clearstone-api load-demo`` loads, offered on the form outside
+    production."""
+    vectors: list[dict[str, Any]] = json.loads(vectors_path().read_text(encoding="utf-8"))
+    return tuple(DemoNumber(v["certificate"], v["description"]) for v in vectors if v.get("demo"))
+
+
+def _base(request: Request) -> str:
+    root: str = request.scope.get("root_path", "")
+    return root.rstrip("/")
+
+
+def _render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
+    settings = request.app.state.settings
+    html = (
+        _environment()
+        .get_template(template)
+        .render(
+            base=_base(request),
+            example=EXAMPLE_NUMBER,
+            max_length=NUMBER_MAX_LENGTH,
+            demos=_demo_numbers() if settings.environment != "production" else (),
+            **{"number": "", "error": None, **context},
+        )
+    )
+    return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+
+
+def number_problem(number: str) -> str | None:
+    """Why ``number`` cannot be a certificate number, in words for the form; None when it can."""
+    if not number:
+        return "Enter the certificate number from the stone's grading report."
+    if len(number) > NUMBER_MAX_LENGTH:
+        return f"That is longer than a certificate number can be ({NUMBER_MAX_LENGTH} characters)."
+    if not _NUMBER.match(number):
+        return (
+            "A certificate number has only letters, digits, spaces, dots, dashes and underscores, "
+            f"for example {EXAMPLE_NUMBER}."
+        )
+    return None
+
+
+async def _attestation(request: Request, number: str) -> AttestationLink | None:
+    """Where to download the stone's signed attestation; None while it is not signed (rows
+    stored before attestations existed). The same lookup as the API's attestation endpoint."""
+    try:
+        await lookup_attestation(database_of(request), number)
+    except NotFound:
+        return None
+    base = _base(request)
+    return AttestationLink(
+        href=base + ATTESTATION_PATH.format(number=quote(number, safe="")),
+        jwks_href=base + JWKS_PATH,
+    )
+
+
+def _country_names(request: Request) -> dict[str, str]:
+    """ISO code → name, from the shipped KP participants (the producing countries)."""
+    participants = reference_store(request).base.participants
+    return {code: participant.name for code, participant in participants.items()}
+
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    """The form."""
+    return _render(request, "home.html")
+
+
+@router.get("/check")
+async def check(request: Request, number: str = "") -> Response:
+    """The form's target: a redirect to the number's own page, or the form again with an error."""
+    typed = number.strip()
+    problem = number_problem(typed)
+    if problem is not None:
+        return _render(request, "home.html", 400, number=typed, error=problem)
+    location = f"{_base(request)}/check/{quote(typed, safe='')}"
+    return RedirectResponse(location, status_code=303, headers=SECURITY_HEADERS)
+
+
+@router.get("/check/{number:path}")
+async def certificate(request: Request, number: str) -> Response:
+    """The stone, its origin and both verdicts; a helpful 404 page for an unknown number."""
+    problem = number_problem(number)
+    if problem is not None:
+        return _render(request, "not_found.html", 400, number=number, error=problem)
+    try:
+        found = await lookup_certificate(database_of(request), certificate_cache(request), number)
+    except NotFound:
+        return _render(request, "not_found.html", 404, number=number)
+    view = CertificatePublic.model_validate_json(found.body)
+    return _render(
+        request,
+        "result.html",
+        page=certificate_page(number, view, _country_names(request)),
+        attestation=await _attestation(request, number),
+    )

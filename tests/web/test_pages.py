@@ -1,0 +1,328 @@
+"""The consumer's pages (``clearstone_api/web/routes.py``) over ASGI: status codes, what the
+pages say, escaping, privacy, security headers and markup that assistive technology relies on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html.parser import HTMLParser
+from urllib.parse import quote
+
+import pytest
+from fastapi import FastAPI
+from markupsafe import escape
+from sqlalchemy import update
+
+from clearstone_api.app import create_app
+from clearstone_api.models.assessment import StoneAssessment
+from clearstone_api.services.certificates import StoredCertificate
+from clearstone_api.settings import Settings
+from clearstone_api.testing import ASGIClient
+from clearstone_api.web import routes as web
+
+Loader = Callable[[str], None]
+
+HOSTILE = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>', "a'; --"]
+
+
+class _Tags(HTMLParser):
+    """Every start tag with its attributes, in document order."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def all(self, tag: str) -> list[dict[str, str | None]]:
+        return [attrs for name, attrs in self.tags if name == tag]
+
+
+def _page(client: ASGIClient, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, response.text[:500]
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    return response.text
+
+
+# The form
+
+
+def test_home_page_is_english_with_landmarks_and_a_labelled_field(client: ASGIClient) -> None:
+    text = _page(client, "/")
+    tags = _Tags(text)
+    assert tags.all("html") == [{"lang": "en"}]
+    assert {"header", "main", "footer"} <= {name for name, _ in tags.tags}
+    (field,) = tags.all("input")
+    assert field["name"] == "number"
+    assert [label["for"] for label in tags.all("label")] == [field["id"]]
+    (form,) = tags.all("form")
+    assert form["method"] == "get" and form["action"] == "/check"
+
+
+def test_home_page_offers_the_demo_numbers_outside_production(
+    app: FastAPI, client: ASGIClient
+) -> None:
+    assert "/check/DEMO-ZW-MARANGE-2008" in _page(client, "/")
+    app.state.settings = app.state.settings.model_copy(update={"environment": "production"})
+    assert "DEMO-ZW-MARANGE-2008" not in _page(client, "/")
+
+
+@pytest.mark.parametrize(
+    ("typed", "location"),
+    [
+        ("DEMO-ZW-MARANGE-2008", "/check/DEMO-ZW-MARANGE-2008"),
+        ("  gia 2141438167 ", "/check/gia%202141438167"),
+    ],
+)
+def test_form_redirects_to_the_numbers_own_page(
+    client: ASGIClient, typed: str, location: str
+) -> None:
+    response = client.get("/check", params={"number": typed}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == location
+
+
+@pytest.mark.parametrize("query", ["", "?number=", "?number=%20%20"])
+def test_form_without_a_number_comes_back_with_an_error(client: ASGIClient, query: str) -> None:
+    text = _page(client, "/check" + query, 400)
+    assert "Enter the certificate number" in text
+    (field,) = _Tags(text).all("input")
+    assert field["aria-invalid"] == "true"
+    assert "number-error" in (field["aria-describedby"] or "")
+
+
+# The result
+
+
+def test_marange_shows_a_kp_pass_beside_a_human_rights_red_flag_with_sources(
+    load: Loader, client: ASGIClient
+) -> None:
+    load("DEMO-ZW-MARANGE-2008")
+    text = _page(client, "/check/DEMO-ZW-MARANGE-2008")
+    kp, csc = text.index('id="kp-h"'), text.index('id="csc-h"')
+    assert kp < text.index("No KP conflict-diamond indicators found", kp) < csc
+    assert text.index('<p class="result bad">Red flag</p>') > csc
+    assert 'Human rights <span class="sub">(KP Civil Society Coalition criteria)</span>' in text
+    links = [a["href"] for a in _Tags(text).all("a")]
+    assert any(href and href.startswith("https://www.hrw.org/") for href in links)
+    assert "Documented: established by credible investigations" in text
+    assert "Killings" in text
+    assert "What this means" in text
+
+
+def test_result_shows_the_stone_origin_evidence_date_and_versions(
+    load: Loader, client: ASGIClient
+) -> None:
+    load("DEMO-ZW-MARANGE-2008")
+    text = _page(client, "/check/demo zw marange 2008")
+    for shown in (
+        "Natural diamond, polished",
+        "1.02 ct",
+        "GIA",
+        "2141438167",
+        "Chiadzwa diamond fields",
+        "Marange, Manicaland, Zimbabwe",
+        "How well evidenced: Documented.",
+        "Nobody has tested the stone itself",
+        "1 November 2026",
+        "Policy version",
+        "Reference-data version",
+    ):
+        assert shown in text, shown
+
+
+def test_bria_2019_shows_a_kp_fail_with_its_reasons(load: Loader, client: ASGIClient) -> None:
+    load("DEMO-CF-BRIA-2019")
+    text = _page(client, "/check/DEMO-CF-BRIA-2019")
+    assert "Fails the Kimberley Process rules" in text
+    assert "KP special measures at the origin on the date" in text
+    assert "Elevated risk" in text
+    assert "Country context" in text
+
+
+def test_missing_provenance_never_reads_as_a_pass(load: Loader, client: ASGIClient) -> None:
+    load("DEMO-POLISHED-UNLINKED")
+    text = _page(client, "/check/DEMO-POLISHED-UNLINKED")
+    assert "Not enough evidence to apply the KP rules" in text
+    assert "Origin not known well enough to judge" in text
+    assert "No KP conflict-diamond indicators found" not in text
+    assert "Risk score" not in text
+
+
+def test_lab_grown_is_outside_both_standards(load: Loader, client: ASGIClient) -> None:
+    load("DEMO-LAB-GROWN")
+    text = _page(client, "/check/DEMO-LAB-GROWN")
+    assert "Laboratory-grown diamond" in text
+    assert "Outside the Kimberley Process" in text
+    assert "Outside the scope of these criteria" in text
+
+
+def test_sanctions_flag_shows_only_when_flagged(load: Loader, client: ASGIClient) -> None:
+    load("VEC-RU-2024")
+    load("DEMO-BW-2023")
+    assert "Sanctions flag" in _page(client, "/check/VEC-RU-2024")
+    assert "Sanctions flag" not in _page(client, "/check/DEMO-BW-2023")
+
+
+@pytest.mark.parametrize("certificate", ["DEMO-ZW-MARANGE-2008", "DEMO-BW-2023"])
+def test_kp_pass_is_never_called_ethical_or_conflict_free(
+    load: Loader, client: ASGIClient, certificate: str
+) -> None:
+    load(certificate)
+    text = _page(client, f"/check/{certificate}")
+    disclaimer = client.get(f"/v1/certificates/{certificate}").json()["disclaimer"]
+    # The stored disclaimer says a pass is *not* that; nothing else may use the words.
+    own_words = text.replace(str(escape(disclaimer)), "").lower()
+    assert "conflict-free" not in own_words
+    assert "ethical" not in own_words
+
+
+def test_pages_hide_prices_and_counterparties(load: Loader, client: ASGIClient) -> None:
+    load("DEMO-BW-2023")
+    text = _page(client, "/check/DEMO-BW-2023")
+    for private in ("Antwerp rough trader", "Surat manufacturer", "US jeweller", "Debswana"):
+        assert private not in text
+    for price in ("value_usd", "18900", "USD", "$"):
+        assert price not in text
+
+
+def test_result_reads_the_stored_view_through_the_api_lookup(
+    load: Loader, client: ASGIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load("DEMO-BW-2023")
+    looked_up: list[str] = []
+    real = web.lookup_certificate
+
+    async def spy(*args: object) -> StoredCertificate:
+        looked_up.append(str(args[-1]))
+        return await real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(web, "lookup_certificate", spy)
+    _page(client, "/check/DEMO-BW-2023")
+    assert looked_up == ["DEMO-BW-2023"]
+
+
+def test_result_offers_the_signed_attestation_and_how_to_verify_it(
+    load: Loader, client: ASGIClient
+) -> None:
+    load("DEMO-BW-2023")
+    text = _page(client, "/check/DEMO BW 2023")
+    assert "Signed attestation" in text
+    assert 'href="/v1/certificates/DEMO%20BW%202023/attestation" download' in text
+    assert 'href="/.well-known/jwks.json"' in text
+    assert "How to verify it offline" in text
+    assert "clearstone verify" in text
+    download = client.get("/v1/certificates/DEMO%20BW%202023/attestation")
+    assert download.status_code == 200
+    assert download.headers["content-type"] == "application/jose"
+
+
+def test_attestation_section_is_absent_while_the_assessment_is_unsigned(
+    load: Loader, app: FastAPI, client: ASGIClient
+) -> None:
+    load("DEMO-BW-2023")
+    with app.state.database.session() as session:
+        session.execute(update(StoneAssessment).values(attestation=None))
+    text = _page(client, "/check/DEMO-BW-2023")
+    assert "No KP conflict-diamond indicators found" in text
+    for gone in ("Signed attestation", "verify", "JWS", "jwks"):
+        assert gone not in text, gone
+
+
+# Unknown and malformed numbers
+
+
+def test_unknown_number_gets_a_helpful_404_page(client: ASGIClient) -> None:
+    text = _page(client, "/check/GIA-0000000000", 404)
+    assert "No stone found for" in text
+    assert web.EXAMPLE_NUMBER in text
+    assert "Report number" in text
+    assert "girdle" in text
+    (field,) = _Tags(text).all("input")
+    assert field["value"] == "GIA-0000000000"
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_a_hostile_number_is_escaped_on_every_page(client: ASGIClient, hostile: str) -> None:
+    for url in (f"/check?number={quote(hostile)}", f"/check/{quote(hostile, safe='')}"):
+        response = client.get(url)
+        assert response.status_code in (400, 404)
+        assert hostile not in response.text
+        assert str(escape(hostile)) in response.text
+        assert "<script" not in response.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/check/",
+        "/check/%00",
+        "/check/" + "9" * 500,
+        "/check/a/b",
+        "/check/..%2F..%2Fetc%2Fpasswd",
+        "/check/%F0%9F%92%8E",
+        "/check/%FF%FE",
+        "/check?number=%00",
+        "/check?number=%FF",
+        "/check?number=" + "x" * 10_000,
+        "/check?number=a&number=b",
+    ],
+)
+def test_malformed_input_gets_a_page_never_a_500(client: ASGIClient, url: str) -> None:
+    response = client.get(url, follow_redirects=False)
+    assert response.status_code in (303, 400, 404)
+    if response.status_code != 303:
+        assert response.headers["content-type"] == "text/html; charset=utf-8"
+
+
+# Headers, assets, contract
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/check", "/check/GIA-0000000000", "/check/%3C", "/check/DEMO-BW-2023"]
+)
+def test_pages_send_strict_security_headers(load: Loader, client: ASGIClient, url: str) -> None:
+    load("DEMO-BW-2023")
+    headers = client.get(url).headers
+    csp = headers["content-security-policy"]
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+
+
+def test_pages_load_nothing_from_elsewhere_and_run_no_script(
+    load: Loader, client: ASGIClient
+) -> None:
+    load("DEMO-ZW-MARANGE-2008")
+    for url in ("/", "/check/DEMO-ZW-MARANGE-2008", "/check/GIA-0000000000"):
+        tags = _Tags(client.get(url).text)
+        assert not tags.all("script")
+        assets = [a.get("href") for a in tags.all("link")] + [a.get("src") for a in tags.all("img")]
+        assert assets and all(a and a.startswith("/static/") for a in assets)
+    css = client.get("/static/site.css")
+    assert css.status_code == 200
+    assert css.headers["content-type"].startswith("text/css")
+    assert "@import" not in css.text and "url(" not in css.text
+
+
+def test_pages_stay_out_of_the_openapi_contract(client: ASGIClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/" not in paths
+    assert not [path for path in paths if path.startswith(("/check", "/static"))]
+
+
+def test_pages_spend_the_same_rate_limit_budget_as_the_public_api(settings: Settings) -> None:
+    limited = ASGIClient(create_app(settings.model_copy(update={"rate_limit_public": 3})))
+    try:
+        page = limited.get("/")
+        assert page.headers["ratelimit-policy"].startswith('"public"')
+        assert limited.get("/v1/certificates/GIA-0000000000").status_code == 404
+        assert limited.get("/check/GIA-0000000000").status_code == 404
+        refused = limited.get("/check/GIA-0000000000")
+        assert refused.status_code == 429
+        assert "retry-after" in refused.headers
+    finally:
+        limited.close()
