@@ -11,9 +11,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from clearstone_api.db import Database
 from clearstone_api.errors import install_error_handlers
+from clearstone_api.observability import install_observability
 from clearstone_api.openapi import install_openapi
 from clearstone_api.request_ids import RequestIdMiddleware
 from clearstone_api.routes import (
@@ -22,15 +24,23 @@ from clearstone_api.routes import (
     checkout,
     custody,
     health,
+    jwks,
     lots,
+    oauth,
     reference,
     reference_changes,
     stones,
 )
+from clearstone_api.security.body_limits import BodySizeLimitMiddleware
+from clearstone_api.security.keys import load_key_set
+from clearstone_api.security.rate_limits import RateLimiter, RateLimitMiddleware
+from clearstone_api.security.tokens import Tokens
+from clearstone_api.services.attestations import Attester
 from clearstone_api.services.certificates import CertificateCache
 from clearstone_api.services.idempotency import IdempotentReplay, replay_response
 from clearstone_api.services.reference_store import ReferenceStore
 from clearstone_api.settings import Settings
+from clearstone_api.web import routes as web
 
 __all__ = ["create_app"]
 
@@ -44,6 +54,7 @@ TAGS = [
     {"name": "lots", "description": "Supplier: rough lots."},
     {"name": "custody", "description": "Supplier: the append-only custody log."},
     {"name": "reference", "description": "Reference data and analyst changes."},
+    {"name": "auth", "description": "OAuth2 access tokens, and the keys that verify signatures."},
     {"name": "health", "description": "Liveness and readiness."},
 ]
 
@@ -52,10 +63,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service for ``settings`` (read from the environment when omitted)."""
     settings = settings or Settings()
     database = Database.from_settings(settings)
+    tokens = Tokens(
+        load_key_set(settings),
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        ttl_seconds=settings.access_token_ttl_seconds,
+    )
+    limiter = RateLimiter(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        await limiter.aclose()
         await database.dispose()
 
     app = FastAPI(
@@ -72,6 +91,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.certificate_cache = CertificateCache(
         settings.lookup_cache_ttl_seconds, settings.lookup_cache_size
     )
+    app.state.tokens = tokens
+    app.state.attester = Attester(tokens, settings.token_issuer)
+    app.state.rate_limiter = limiter
     install_error_handlers(app)
     app.add_exception_handler(IdempotentReplay, replay_response)
     for module in (
@@ -83,9 +105,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         custody,
         reference,
         reference_changes,
+        oauth,
+        jwks,
         health,
     ):
         app.include_router(module.router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+    # Outermost last: request id, then rate limits, then the body-size limit, then the app.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(RateLimitMiddleware, limiter=limiter, tokens=tokens)
     app.add_middleware(RequestIdMiddleware, access_log=settings.access_log)
     install_openapi(app)
+    install_observability(app)  # outermost: counts what every other layer answers
     return app

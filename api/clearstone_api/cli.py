@@ -1,13 +1,18 @@
-"""``clearstone-api``: migrate, load the demo, serve, and generate benchmark data.
+"""``clearstone-api``: migrate, load the demo, serve, manage clients and keys, and generate
+benchmark data.
 
 Example::
 
     clearstone-api migrate && clearstone-api load-demo && clearstone-api serve --port 8000
+    clearstone-api create-client --role supplier --tenant ACME
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
 import time
 from collections.abc import Sequence
 
@@ -16,6 +21,11 @@ from sqlmodel import col, select
 from clearstone_api.db import Database
 from clearstone_api.models.reference_change import ReferenceChange
 from clearstone_api.schema import upgrade
+from clearstone_api.security.keys import generate_jwk, load_key_set
+from clearstone_api.security.scopes import ROLE_SCOPES, Role, Scope
+from clearstone_api.security.tokens import Tokens
+from clearstone_api.services.attestations import Attester, sign_missing
+from clearstone_api.services.clients import create_client, disable_client
 from clearstone_api.services.demo import load_demo
 from clearstone_api.services.reference_changes import run_reassessment
 from clearstone_api.services.reference_store import ReferenceStore
@@ -30,10 +40,22 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> None:
     print(f"migrated {settings.url.split('@')[-1]} to head")
 
 
+def _attester(settings: Settings) -> Attester:
+    tokens = Tokens(
+        load_key_set(settings),
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        ttl_seconds=settings.access_token_ttl_seconds,
+    )
+    return Attester(tokens, settings.token_issuer)
+
+
 def _load_demo(settings: Settings, _args: argparse.Namespace) -> None:
     database = Database.from_settings(settings)
     try:
-        loaded, present = load_demo(database, ReferenceStore(settings.reference_dir))
+        loaded, present = load_demo(
+            database, ReferenceStore(settings.reference_dir), _attester(settings)
+        )
     finally:
         database.engine.dispose()
     print(f"demo data: {loaded} records loaded, {present} already present")
@@ -42,15 +64,32 @@ def _load_demo(settings: Settings, _args: argparse.Namespace) -> None:
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
-    from clearstone_api.app import create_app
+    from clearstone_api.observability.logs import configure_logging
+    from clearstone_api.observability.metrics import reset_multiprocess_dir
 
+    configure_logging(settings)  # JSON lines from this process too (the worker supervisor)
+    reset_multiprocess_dir()  # no worker runs yet: the last run's metric files go
+    # An import string, not an app: each worker process builds its own app from the same
+    # CLEARSTONE_* environment (``settings`` above only checked it before any worker starts).
     uvicorn.run(
-        create_app(settings),
+        "clearstone_api.app:create_app",
+        factory=True,
         host=args.host,
         port=args.port,
-        access_log=settings.access_log,
-        log_level="info",
+        workers=args.workers,
+        proxy_headers=args.proxy_headers,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        timeout_graceful_shutdown=args.timeout_graceful_shutdown,
+        timeout_keep_alive=args.timeout_keep_alive,
+        server_header=False,
+        access_log=False,  # the app logs each request itself, with its request id
+        log_config=None,  # configured above, and by the app factory in each worker
     )
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
 
 
 def _generate(settings: Settings, args: argparse.Namespace) -> None:
@@ -72,6 +111,7 @@ def _generate(settings: Settings, args: argparse.Namespace) -> None:
 def _reassess(settings: Settings, _args: argparse.Namespace) -> None:
     database = Database.from_settings(settings)
     store = ReferenceStore(settings.reference_dir)
+    attester = _attester(settings)
     try:
         with database.session() as session:
             pending = session.exec(
@@ -81,10 +121,78 @@ def _reassess(settings: Settings, _args: argparse.Namespace) -> None:
             ).all()
         for change_id in pending:
             if change_id is not None:
-                run_reassessment(database, store, change_id, settings.reassessment_batch_size)
+                run_reassessment(
+                    database, store, attester, change_id, settings.reassessment_batch_size
+                )
                 print(f"re-assessed for reference change {change_id}")
     finally:
         database.engine.dispose()
+
+
+def _create_client(settings: Settings, args: argparse.Namespace) -> None:
+    database = Database.from_settings(settings)
+    try:
+        with database.session() as session:
+            created = create_client(
+                session,
+                role=Role(args.role),
+                tenant_id=args.tenant,
+                scopes=args.scopes,
+                name=args.name,
+            )
+    except ValueError as exc:
+        sys.exit(f"create-client: {exc}")
+    finally:
+        database.engine.dispose()
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "client_id": created.client_id,
+                    "client_secret": created.client_secret,
+                    "role": created.role.value,
+                    "tenant": created.tenant_id,
+                    "scopes": list(created.scopes),
+                }
+            )
+        )
+        return
+    print(f"client_id:     {created.client_id}")
+    print(f"client_secret: {created.client_secret}")
+    print(f"role:          {created.role.value} (tenant {created.tenant_id})")
+    print(f"scopes:        {' '.join(created.scopes)}")
+    print("The secret is shown only now and stored only as a hash: keep it safe.", file=sys.stderr)
+
+
+def _disable_client(settings: Settings, args: argparse.Namespace) -> None:
+    database = Database.from_settings(settings)
+    try:
+        with database.session() as session:
+            found = disable_client(session, args.client_id)
+    finally:
+        database.engine.dispose()
+    if not found:
+        sys.exit(f"disable-client: no client {args.client_id!r}")
+    print(f"disabled {args.client_id}: no new tokens; current ones expire within 15 minutes")
+
+
+def _generate_signing_key(args: argparse.Namespace) -> None:
+    print(json.dumps({"keys": [generate_jwk(args.kid)]}, indent=2))
+
+
+def _sign_attestations(settings: Settings, args: argparse.Namespace) -> None:
+    database = Database.from_settings(settings)
+    try:
+        signed = sign_missing(
+            database,
+            _attester(settings),
+            settings.reassessment_batch_size,
+            everything=args.all,
+        )
+    finally:
+        database.engine.dispose()
+    which = "stored assessment(s)" if args.all else "stored assessment(s) that had no attestation"
+    print(f"signed {signed} {which}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -99,6 +207,40 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve = commands.add_parser("serve", help="serve the API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    # The same environment variables as uvicorn's own command line, so that the image's
+    # settings (docs/operations.md) apply to either.
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=_env_int("WEB_CONCURRENCY", 1),
+        help="worker processes, one per core (default: $WEB_CONCURRENCY, else 1)",
+    )
+    serve.add_argument(
+        "--timeout-graceful-shutdown",
+        type=int,
+        default=_env_int("UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN", 25),
+        help="seconds in-flight requests get after SIGTERM "
+        "(default: $UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN, else 25)",
+    )
+    serve.add_argument(
+        "--timeout-keep-alive",
+        type=int,
+        default=_env_int("UVICORN_TIMEOUT_KEEP_ALIVE", 5),
+        help="idle keep-alive seconds; above the load balancer's "
+        "(default: $UVICORN_TIMEOUT_KEEP_ALIVE, else 5)",
+    )
+    serve.add_argument(
+        "--proxy-headers",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="take the client address and scheme from X-Forwarded-For/-Proto, only from "
+        "--forwarded-allow-ips",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        help="proxies trusted for X-Forwarded-* (default: $FORWARDED_ALLOW_IPS, else 127.0.0.1)",
+    )
     serve.set_defaults(run=_serve)
     generate = commands.add_parser(
         "generate-synthetic", help="bulk-load synthetic stones for benchmarks"
@@ -109,7 +251,47 @@ def main(argv: Sequence[str] | None = None) -> None:
     commands.add_parser(
         "reassess", help="finish re-assessments left pending by reference-data changes"
     ).set_defaults(run=_reassess)
+    client = commands.add_parser(
+        "create-client",
+        help="register an API client and print its id and secret (shown once)",
+    )
+    client.add_argument("--role", required=True, choices=[role.value for role in Role])
+    client.add_argument(
+        "--tenant", required=True, help="the organization it acts for (suppliers: whose records)"
+    )
+    client.add_argument(
+        "--scopes",
+        nargs="+",
+        choices=[scope.value for scope in Scope],
+        help="default: every scope the role may hold ("
+        + "; ".join(f"{role.value}: {' '.join(sorted(ROLE_SCOPES[role]))}" for role in Role)
+        + ")",
+    )
+    client.add_argument("--name", help="a label for people")
+    client.add_argument("--json", action="store_true", help="print one JSON object")
+    client.set_defaults(run=_create_client)
+    disable = commands.add_parser("disable-client", help="stop issuing tokens to a client")
+    disable.add_argument("client_id")
+    disable.set_defaults(run=_disable_client)
+    key = commands.add_parser(
+        "generate-signing-key",
+        help="print a new ES256 private key as a JWK Set (merge it into the key set to rotate)",
+    )
+    key.add_argument("--kid", help="default: <date>-<thumbprint prefix>")
+    key.set_defaults(run=None)
+    sign = commands.add_parser(
+        "sign-attestations", help="sign stored assessments that have no attestation yet"
+    )
+    sign.add_argument(
+        "--all",
+        action="store_true",
+        help="re-sign every stored assessment with the active key (after withdrawing a key)",
+    )
+    sign.set_defaults(run=_sign_attestations)
     args = parser.parse_args(argv)
+    if args.command == "generate-signing-key":
+        _generate_signing_key(args)  # needs no settings: it may run before any exist
+        return
     args.run(Settings(), args)
 
 

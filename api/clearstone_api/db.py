@@ -4,6 +4,11 @@ Two engines over one database: a synchronous one (SQLModel sessions, for writes,
 batch work) and an async one for the hot reads, which use SQLAlchemy Core ``select()`` and never
 the ORM (see ``performance-notes.md``). SQLite enforces foreign keys and runs in WAL mode.
 
+On PostgreSQL the hottest read, the certificate lookup, goes through a small raw asyncpg pool
+instead (:meth:`Database.hot_fetchrow`): one prepared statement and one round trip per lookup,
+against three or four through the async engine (pre-ping, the statement in an implicit
+transaction, the rollback on return). ``CLEARSTONE_HOT_READS_ASYNCPG=false`` turns it off.
+
 Example::
 
     database = Database.from_settings(settings)
@@ -13,11 +18,13 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
+import asyncpg  # type: ignore[import-untyped]
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -60,15 +67,40 @@ def _ensure_sqlite_dir(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
+CONNECT_TIMEOUT_SECONDS = 3
+"""How long opening a PostgreSQL connection may take (libpq ``connect_timeout``; a URL that sets
+its own wins). A database that is down refuses at once; this bounds one that does not answer."""
+
+
+def _postgres_options(url: str, settings: Settings) -> dict[str, Any]:
+    """Pool and connection options for PostgreSQL, shared by both engines.
+
+    ``pool_pre_ping`` tests each pooled connection as it is checked out, so that after a
+    database restart no request meets a dead connection: the pool reconnects instead, and while
+    the database is down the attempt fails fast with ``OperationalError`` (a 503 problem).
+    ``hide_parameters`` keeps bound values (tokens, secrets, client data) out of error messages
+    and so out of logs.
+    """
+    connect_args: dict[str, Any] = {}
+    if "connect_timeout" not in make_url(url).query:
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+    return {
+        "pool_size": settings.pool_size,
+        "pool_pre_ping": True,
+        "hide_parameters": True,
+        "connect_args": connect_args,
+    }
+
+
 def make_engine(settings: Settings) -> Engine:
     """The synchronous engine: SQLModel sessions, migrations, bulk loads."""
     url = _sync_url(settings.url)
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=settings.pool_size, pool_pre_ping=True)
+    return create_engine(url, **_postgres_options(url, settings))
 
 
 def make_async_engine(settings: Settings) -> AsyncEngine:
@@ -76,22 +108,126 @@ def make_async_engine(settings: Settings) -> AsyncEngine:
     url = _async_url(settings.url)
     if url.startswith("sqlite"):
         _ensure_sqlite_dir(url)
-        engine = create_async_engine(url)
+        engine = create_async_engine(url, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_size=settings.pool_size, max_overflow=settings.pool_size)
+    return create_async_engine(
+        url, max_overflow=settings.pool_size, **_postgres_options(url, settings)
+    )
+
+
+HOT_READS_APPLICATION_NAME = "clearstone-hot-reads"
+"""``application_name`` of the raw asyncpg pool's connections (visible in ``pg_stat_activity``)."""
+
+_CONNECTION_LOST = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,
+    # A connection the server terminated while idle in the pool: asyncpg reads the server's
+    # "terminating connection" message as an operation in progress and refuses the next query
+    # with this ("cannot switch to state ...; another operation is in progress").
+    asyncpg.exceptions.InternalClientError,
+)
+"""What a lost or refused connection raises in asyncpg: worth one retry, then a 503."""
+
+
+class HotPool(Protocol):
+    """The part of ``asyncpg.Pool`` the hot reads use."""
+
+    async def fetchrow(self, query: str, *args: object) -> Sequence[Any] | None: ...
+
+    async def close(self) -> None: ...
+
+
+def _asyncpg_dsn(url: str) -> tuple[str, float]:
+    """The asyncpg DSN for a SQLAlchemy PostgreSQL URL, and its connect timeout. Other query
+    parameters (``sslmode``...) pass through, since asyncpg reads libpq's."""
+    parsed = make_url(url)
+    query = dict(parsed.query)
+    timeout = float(str(query.pop("connect_timeout", CONNECT_TIMEOUT_SECONDS)))
+    dsn = parsed.set(drivername="postgresql", query=query).render_as_string(hide_password=False)
+    return dsn, timeout
+
+
+async def _keep(_connection: object) -> None:
+    """The pool's reset on release, as a no-op: the hot reads run single read-only statements
+    outside any transaction and change no session state, so asyncpg's default reset (a
+    round trip of ``RESET ALL``, ``UNLISTEN *``...) would be pure cost."""
 
 
 class Database:
-    """Both engines of one database, owned by one app (or one CLI command)."""
+    """Both engines of one database, owned by one app (or one CLI command); on PostgreSQL, also
+    the raw asyncpg pool of the hot reads, opened on first use in the serving event loop."""
 
-    def __init__(self, engine: Engine, async_engine: AsyncEngine) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        async_engine: AsyncEngine,
+        *,
+        hot_reads_url: str | None = None,
+        hot_pool_size: int = 10,
+    ) -> None:
         self.engine = engine
         self.async_engine = async_engine
+        self._hot_dsn = _asyncpg_dsn(hot_reads_url) if hot_reads_url else None
+        self._hot_pool_size = hot_pool_size
+        self._hot_pool: HotPool | None = None
+        self._hot_lock: asyncio.Lock | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
-        return cls(make_engine(settings), make_async_engine(settings))
+        hot = settings.hot_reads_asyncpg and not settings.is_sqlite
+        return cls(
+            make_engine(settings),
+            make_async_engine(settings),
+            hot_reads_url=settings.url if hot else None,
+            hot_pool_size=settings.pool_size,
+        )
+
+    @property
+    def has_hot_pool(self) -> bool:
+        """Whether the hot reads go through the raw asyncpg pool (PostgreSQL, not turned off)."""
+        return self._hot_dsn is not None
+
+    async def _open_hot_pool(self) -> HotPool:
+        assert self._hot_dsn is not None
+        if self._hot_lock is None:
+            self._hot_lock = asyncio.Lock()
+        async with self._hot_lock:
+            if self._hot_pool is None:
+                dsn, timeout = self._hot_dsn
+                self._hot_pool = await asyncpg.create_pool(
+                    dsn,
+                    min_size=1,
+                    max_size=2 * self._hot_pool_size,  # as the async engine: pool + overflow
+                    reset=_keep,
+                    timeout=timeout,
+                    server_settings={"application_name": HOT_READS_APPLICATION_NAME},
+                )
+            return self._hot_pool
+
+    async def hot_fetchrow(self, query: str, *args: object) -> Sequence[Any] | None:
+        """One row of ``query`` through the raw asyncpg pool (``has_hot_pool`` must hold).
+
+        asyncpg prepares each statement once per connection and caches it, so a lookup is one
+        round trip. A connection lost since its last use (a database restart) is retried once
+        on another; if that fails too, the database is unavailable (503, like the engines).
+        """
+        for attempt in (1, 2):
+            try:
+                pool = self._hot_pool or await self._open_hot_pool()
+                return await pool.fetchrow(query, *args)
+            except _CONNECTION_LOST as error:
+                if attempt == 2:
+                    # Here, not at the top: errors -> request_ids -> observability imports db.
+                    from clearstone_api.errors import DatabaseUnavailable
+
+                    raise DatabaseUnavailable(
+                        "The database is unavailable; retry after the Retry-After delay."
+                    ) from error
+        raise AssertionError("unreachable")
 
     @property
     def dialect(self) -> str:
@@ -109,6 +245,9 @@ class Database:
             session.commit()
 
     async def dispose(self) -> None:
+        if self._hot_pool is not None:
+            pool, self._hot_pool = self._hot_pool, None
+            await pool.close()
         await self.async_engine.dispose()
         self.engine.dispose()
 

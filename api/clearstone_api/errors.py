@@ -10,15 +10,20 @@ framework's own (validation, unknown route, 405) included, as ``application/prob
      ├── NotFound              404
      ├── Conflict              409
      │    └── IdempotencyInProgress
+     ├── PayloadTooLarge       413
      ├── Unprocessable         422, naming each invalid field in ``errors``
      │    └── IdempotencyKeyReused
+     ├── TooManyRequests       429, with Retry-After
      └── ServiceUnavailable    503
+          └── DatabaseUnavailable  503, with Retry-After (also raised for SQLAlchemy's
+                                   connection errors: the database is down or restarting)
 
 A bug is a 500 problem whose detail says nothing about the internals.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from http import HTTPStatus
@@ -27,6 +32,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
@@ -39,13 +46,16 @@ __all__ = [
     "BadRequest",
     "ClearstoneError",
     "Conflict",
+    "DatabaseUnavailable",
     "FieldError",
     "Forbidden",
     "IdempotencyInProgress",
     "IdempotencyKeyReused",
     "NotFound",
+    "PayloadTooLarge",
     "Problem",
     "ServiceUnavailable",
+    "TooManyRequests",
     "Unauthorized",
     "Unprocessable",
     "install_error_handlers",
@@ -96,11 +106,14 @@ class ClearstoneError(Exception):
         *,
         errors: Sequence[FieldError] | None = None,
         headers: dict[str, str] | None = None,
+        extensions: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = list(errors) if errors is not None else None
         self.headers = headers or {}
+        self.extensions = extensions or {}
+        """Extension members of the problem (RFC 9457 §3.2), such as OAuth's ``error``."""
 
 
 class BadRequest(ClearstoneError):
@@ -110,8 +123,10 @@ class BadRequest(ClearstoneError):
 class Unauthorized(ClearstoneError):
     status, slug, title = 401, "unauthorized", "Authentication required"
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+    def __init__(self, detail: str, *, error: str | None = None) -> None:
+        # RFC 6750 §3: no error code when no credentials were sent, ``invalid_token`` otherwise.
+        challenge = f'Bearer error="{error}"' if error else "Bearer"
+        super().__init__(detail, headers={"WWW-Authenticate": challenge})
 
 
 class Forbidden(ClearstoneError):
@@ -130,6 +145,10 @@ class IdempotencyInProgress(Conflict):
     slug, title = "idempotency-in-progress", "A request with this Idempotency-Key is in progress"
 
 
+class PayloadTooLarge(ClearstoneError):
+    status, slug, title = 413, "payload-too-large", "Request body too large"
+
+
 class Unprocessable(ClearstoneError):
     status, slug, title = 422, "invalid-input", "Invalid input"
 
@@ -138,8 +157,22 @@ class IdempotencyKeyReused(Unprocessable):
     slug, title = "idempotency-key-reused", "Idempotency-Key reused with a different request"
 
 
+class TooManyRequests(ClearstoneError):
+    status, slug, title = 429, "rate-limited", "Too many requests"
+
+
 class ServiceUnavailable(ClearstoneError):
     status, slug, title = 503, "not-ready", "Not ready"
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    slug, title = "database-unavailable", "Database unavailable"
+
+    RETRY_AFTER_SECONDS = 2
+    """A PostgreSQL restart or failover takes seconds; pools reconnect by themselves."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"Retry-After": str(self.RETRY_AFTER_SECONDS)})
 
 
 def problem_response(
@@ -151,6 +184,7 @@ def problem_response(
     slug: str | None = None,
     errors: Sequence[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    extensions: dict[str, str] | None = None,
 ) -> Response:
     """Render one problem; ``slug`` None gives ``about:blank`` (the status says it all)."""
     request_id = request_id_of(request)
@@ -163,8 +197,13 @@ def problem_response(
         errors=list(errors) if errors is not None else None,
     )
     all_headers = {"X-Request-Id": request_id, **(headers or {})}
+    if extensions:
+        members = {k: v for k, v in extensions.items() if k not in Problem.model_fields}
+        body = json.dumps({**problem.model_dump(mode="json", exclude_none=True), **members})
+    else:
+        body = problem.model_dump_json(exclude_none=True)
     return Response(
-        problem.model_dump_json(exclude_none=True),
+        body,
         status_code=status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers=all_headers,
@@ -185,6 +224,7 @@ async def _clearstone_error(request: Request, exc: Exception) -> Response:
         detail=exc.detail,
         errors=exc.errors,
         headers=exc.headers,
+        extensions=exc.extensions,
     )
 
 
@@ -249,9 +289,39 @@ def _allowed_methods(request: Request) -> list[str]:
     ]
 
 
+def _database_unreachable(exc: Exception) -> bool:
+    """A lost or refused connection, or no connection free in time: the request may succeed
+    if retried. Anything else from the database (a constraint, bad SQL) is a bug."""
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    if not _database_unreachable(exc):
+        raise exc  # to the 500 handler, as if this one did not exist
+    cause = getattr(exc, "orig", None) or exc
+    # The class and first line only: SQLAlchemy's own message carries the statement.
+    first_line = (str(cause).strip().splitlines() or [""])[0][:200]
+    logger.warning("database unavailable: %s: %s", type(cause).__name__, first_line)
+    return await _clearstone_error(
+        request,
+        DatabaseUnavailable(
+            "The database is unavailable; retry after the Retry-After delay. A write retried "
+            "with the same Idempotency-Key is applied at most once."
+        ),
+    )
+
+
 async def _unhandled(request: Request, exc: Exception) -> Response:
+    # This handler runs outside the request-id middleware (in Starlette's outermost layer), so
+    # the id is passed along explicitly for the JSON log line.
+    request_id = request_id_of(request)
     logger.error(
-        "unhandled error (request_id=%s)", request_id_of(request), exc_info=(type(exc), exc, None)
+        "unhandled error (request_id=%s)",
+        request_id,
+        exc_info=(type(exc), exc, exc.__traceback__),
+        extra={"request_id": request_id},
     )
     return problem_response(
         request,
@@ -268,4 +338,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(RecordInvalid, _record_invalid)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeout, _database_error)
     app.add_exception_handler(Exception, _unhandled)

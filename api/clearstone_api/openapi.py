@@ -1,8 +1,11 @@
 """Shaping the generated OpenAPI document into the contract.
 
 FastAPI declares error responses as ``application/json`` and adds its own ``HTTPValidationError``;
-the service answers every error as ``application/problem+json`` with :class:`~errors.Problem`.
-This rewrites the document to say what the server does, and documents ``X-Request-Id``.
+the service answers every error as ``application/problem+json`` with :class:`~errors.Problem`
+(or a declared extension of it). This rewrites the document to say what the server does, and
+documents what middleware adds to every operation: ``X-Request-Id``, the rate-limit headers and
+429, and 413 for a body over the size limit. The security schemes come from the routes'
+dependencies (``security.principals``), plus HTTP Basic for the token endpoint.
 """
 
 from __future__ import annotations
@@ -21,21 +24,67 @@ _REQUEST_ID = {
     "schema": {"type": "string"},
 }
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_RATE_LIMIT_HEADERS = {
+    "RateLimit-Policy": {
+        "description": "The quota policy (draft-ietf-httpapi-ratelimit-headers), e.g. "
+        '`"public";q=300;w=60`.',
+        "schema": {"type": "string"},
+    },
+    "RateLimit": {
+        "description": "What is left of it: `r` remaining, `t` seconds until the window resets.",
+        "schema": {"type": "string"},
+    },
+}
+_UNLIMITED = frozenset({"/healthz", "/readyz"})
+_BASIC_SCHEME = {
+    "clientSecretBasic": {
+        "type": "http",
+        "scheme": "basic",
+        "description": "The token endpoint's client authentication (RFC 6749 §2.3.1): client id "
+        "and secret, each form-urlencoded, as HTTP Basic. Or send them in the form body.",
+    }
+}
 
 
-def _shape_operation(operation: dict[str, Any]) -> None:
+def _problem_schema(response: dict[str, Any]) -> dict[str, Any]:
+    """The declared problem schema (an extension of ``Problem``), else ``Problem``."""
+    declared = response.get("content", {}).get("application/json", {}).get("schema", {})
+    ref = declared.get("$ref", "")
+    if ref and not ref.endswith("/HTTPValidationError"):
+        return {"$ref": ref}
+    return _PROBLEM_REF
+
+
+def _shape_operation(path: str, operation: dict[str, Any]) -> None:
+    responses = operation["responses"]
+    for requirement in operation.get("security", []):
+        for scheme in requirement:
+            if scheme != "OAuth2":  # scopes belong to the OAuth2 requirement only
+                requirement[scheme] = []
     if "requestBody" in operation:
         # A body that is not JSON at all (bad bytes, wrong encoding) is a 400 from the framework.
-        operation["responses"].setdefault(
-            "400", {"description": "The body could not be parsed as JSON."}
+        responses.setdefault("400", {"description": "The body could not be parsed as JSON."})
+        responses.setdefault(
+            "413", {"description": "The request body is over the size limit (before parsing)."}
         )
-    for status, response in operation.get("responses", {}).items():
+    if path not in _UNLIMITED:
+        responses.setdefault(
+            "429",
+            {
+                "description": "Over the rate limit; retry after `Retry-After` seconds.",
+                "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+            },
+        )
+    for status, response in responses.items():
         code = int(status) if status.isdigit() else 0
         if code >= 400:
-            response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}}
-        response.setdefault("headers", {})["X-Request-Id"] = _REQUEST_ID
+            response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": _problem_schema(response)}}
+        headers = response.setdefault("headers", {})
+        headers["X-Request-Id"] = _REQUEST_ID
+        if path not in _UNLIMITED:
+            headers.update(_RATE_LIMIT_HEADERS)
         if code == 401:
-            response["headers"]["WWW-Authenticate"] = {"schema": {"type": "string"}}
+            headers["WWW-Authenticate"] = {"schema": {"type": "string"}}
 
 
 def build_openapi(app: FastAPI) -> dict[str, Any]:
@@ -49,10 +98,12 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         tags=app.openapi_tags,
         servers=app.servers,
     )
-    for path_item in document.get("paths", {}).values():
+    for path, path_item in document.get("paths", {}).items():
         for operation in path_item.values():
-            _shape_operation(operation)
-    schemas = document.get("components", {}).get("schemas", {})
+            _shape_operation(path, operation)
+    components = document.setdefault("components", {})
+    components.setdefault("securitySchemes", {}).update(_BASIC_SCHEME)
+    schemas = components.get("schemas", {})
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     return document

@@ -11,16 +11,29 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
 from clearstone_api.app import create_app
 from clearstone_api.openapi import build_openapi
+from clearstone_api.security.keys import generate_jwk
 from clearstone_api.settings import Settings
 
 __all__ = ["main", "render_openapi"]
 
 
 def render_openapi() -> str:
-    # The document does not depend on the database; an in-memory URL keeps this side-effect free.
-    app = create_app(Settings(database_url="sqlite://", environment="test"))
+    # The document depends on neither the database nor the keys: an in-memory URL and a
+    # throwaway key keep this side-effect free (no file is written under the data dir).
+    throwaway = json.dumps({"keys": [generate_jwk("openapi-export")]})
+    app = create_app(
+        Settings(
+            database_url="sqlite://",
+            environment="test",
+            signing_keys=SecretStr(throwaway),
+            signing_keys_file=None,
+            redis_url=None,
+        )
+    )
     document: dict[str, Any] = build_openapi(app)
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 

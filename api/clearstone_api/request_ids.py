@@ -1,12 +1,13 @@
 """Request ids: every response carries ``X-Request-Id``; a sane client-supplied one is echoed.
 
 A pure ASGI middleware (no per-request task or body buffering, which the hot paths would pay
-for). The id lives in ``scope["state"]`` so that error handlers and the access log see it.
+for). The id lives in ``scope["state"]`` so that error handlers see it, and in
+:data:`~clearstone_api.observability.logs.request_id_var` for the whole request so that every log
+line written meanwhile carries it (the access log line included).
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 import uuid
@@ -14,12 +15,12 @@ import uuid
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from clearstone_api.observability.logs import log_access, request_id_var
+
 __all__ = ["REQUEST_ID_HEADER", "RequestIdMiddleware", "request_id_of"]
 
 REQUEST_ID_HEADER = "X-Request-Id"
 _SANE = re.compile(rb"^[A-Za-z0-9._:\-]{1,128}$")
-
-access_logger = logging.getLogger("clearstone.access")
 
 
 def request_id_of(request: Request) -> str:
@@ -62,15 +63,10 @@ class RequestIdMiddleware:
                 message["headers"] = headers
             await send(message)
 
+        token = request_id_var.set(request_id)
         try:
             await self.app(scope, receive, send_with_id)
         finally:
             if self.access_log:
-                access_logger.info(
-                    "%s %s %d %.1fms request_id=%s",
-                    scope["method"],
-                    scope["path"],
-                    status or 500,
-                    (time.perf_counter() - started) * 1000,
-                    request_id,
-                )
+                log_access(scope, status or 500, time.perf_counter() - started)
+            request_id_var.reset(token)

@@ -11,14 +11,18 @@ Example::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, StringConstraints, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Environment", "Settings"]
+__all__ = ["DEVELOPMENT_ENVIRONMENTS", "Environment", "Settings"]
 
 Environment = Literal["development", "test", "production"]
+DEVELOPMENT_ENVIRONMENTS = frozenset({"development", "test"})
+"""Where a signing key set may be generated on first start instead of configured."""
+
+MiB = 1024 * 1024
 
 
 class Settings(BaseSettings):
@@ -28,12 +32,14 @@ class Settings(BaseSettings):
 
     environment: Environment = "development"
     data_dir: Path = Path("data")
-    """Where the default SQLite database lives."""
+    """Where the default SQLite database lives, and the generated development key set."""
     database_url: str | None = None
     """SQLAlchemy URL; default ``sqlite:///<data_dir>/clearstone.db``. PostgreSQL through psycopg 3:
     ``postgresql+psycopg://user@host:5432/db``."""
     redis_url: str | None = None
-    """Shared rate-limit store for several processes (issue 4); in-process when unset."""
+    """Shared rate-limit store for several processes; in-process when unset."""
+    redis_key_prefix: Annotated[str, StringConstraints(max_length=64)] = "clearstone:"
+    """Prefix of every Redis key the service writes (several deployments may share a Redis)."""
     reference_dir: Path | None = None
     """Reference data directory; the data shipped in the package when unset."""
     pool_size: int = Field(default=10, ge=1, le=200)
@@ -41,16 +47,75 @@ class Settings(BaseSettings):
     """How long a process may serve a certificate from its own cache. Bounds staleness across
     processes; writes in the same process clear it at once."""
     lookup_cache_size: int = Field(default=65536, ge=0)
+    hot_reads_asyncpg: bool = True
+    """PostgreSQL: serve the certificate lookup through a raw asyncpg pool (one prepared
+    statement, one round trip) rather than the SQLAlchemy async engine (see ``db.py``)."""
     reassessment_batch_size: int = Field(default=500, ge=1, le=10000)
     idempotency_lock_seconds: int = Field(default=60, ge=1)
     """After this long an unfinished idempotent request no longer blocks a retry with its key."""
     access_log: bool = False
     """Log one line per request to ``clearstone.access`` (costs roughly 10% on hot paths)."""
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """The least severe log records written (JSON lines on standard output)."""
+
+    # Signing keys (docs/security.md, "Signing keys and rotation").
+    signing_keys: SecretStr | None = None
+    """The ES256 key set as JWK Set JSON (RFC 7517 §5), private keys included."""
+    signing_keys_file: Path | None = None
+    """A file holding the same JSON. Exactly one of the two outside development and test."""
+    signing_key_id: str | None = None
+    """The ``kid`` that signs; default: the first key in the set with a private part. The others
+    only verify (rotation)."""
+    token_issuer: Annotated[str, StringConstraints(min_length=1, max_length=200)] = (
+        "https://clearstone.dev"
+    )
+    """``iss`` of access tokens and attestations: this deployment's public base URL."""
+    token_audience: Annotated[str, StringConstraints(min_length=1, max_length=200)] = (
+        "https://clearstone.dev/v1"
+    )
+    """``aud`` of access tokens: the API they are good for."""
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
+    """Access-token lifetime; at most 15 minutes."""
+    jwks_max_age_seconds: int = Field(default=300, ge=0, le=86400)
+    """``Cache-Control: max-age`` of ``/.well-known/jwks.json``: how long before a verifier sees
+    a newly published key (the rotation wait)."""
+
+    # Rate limits: requests per window (docs/security.md, "Rate limits").
+    rate_limit_enabled: bool = True
+    rate_limit_window_seconds: int = Field(default=60, ge=1, le=3600)
+    rate_limit_public: int = Field(default=300, ge=1)
+    """Per client address, for requests without a valid access token."""
+    rate_limit_client: int = Field(default=1200, ge=1)
+    """Per client, for requests with a valid access token."""
+    rate_limit_token: int = Field(default=30, ge=1)
+    """Per client address, for ``POST /v1/oauth/token``."""
+
+    # Size limits (docs/security.md, "Size limits").
+    max_request_body_bytes: int = Field(default=1 * MiB, ge=1024, le=64 * MiB)
+    """Larger bodies are refused with 413 before they are parsed."""
+    max_custody_chain_length: int = Field(default=200, ge=1, le=1000)
+    """Custody events one lot or stone may carry; the next is a 422."""
 
     @model_validator(mode="after")
     def _default_database_url(self) -> Settings:
         if self.database_url is None:
             self.database_url = f"sqlite:///{self.data_dir / 'clearstone.db'}"
+        return self
+
+    @model_validator(mode="after")
+    def _signing_keys_configured(self) -> Settings:
+        if self.signing_keys is not None and self.signing_keys_file is not None:
+            raise ValueError(
+                "set CLEARSTONE_SIGNING_KEYS or CLEARSTONE_SIGNING_KEYS_FILE, not both"
+            )
+        if self.environment not in DEVELOPMENT_ENVIRONMENTS and not (
+            self.signing_keys is not None or self.signing_keys_file is not None
+        ):
+            raise ValueError(
+                f"environment {self.environment!r} needs a signing key set: set "
+                "CLEARSTONE_SIGNING_KEYS_FILE (or CLEARSTONE_SIGNING_KEYS) to a JWK Set of ES256 "
+                "keys; `clearstone-api generate-signing-key` writes one"
+            )
         return self
 
     @property
@@ -62,3 +127,8 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")
+
+    @property
+    def generated_keys_path(self) -> Path:
+        """Where development and test keep the key set generated on first start."""
+        return self.data_dir / "signing-keys.json"

@@ -1,18 +1,27 @@
-"""Test support: one migrated database per worker, a clean one per test, on every backend.
+"""Test support: one migrated database per worker, a clean one per test, on every backend, and
+access tokens on demand.
 
 SQLite always; PostgreSQL too when ``CLEARSTONE_TEST_DATABASE_URL`` is set. Each pytest-xdist
 worker migrates its own template once (a SQLite file, or a PostgreSQL database named after the
 worker); each test then gets a copy of the file, or the worker's database truncated. Alembic
-builds every schema; nothing calls ``create_all``.
+builds every schema; nothing calls ``create_all``. Test settings lift the rate limits (tests that
+are about them set their own) and keep the generated key set under the worker's directory.
+
+Tokens: :func:`bearer` signs one with the app's own key for any role, tenant and scopes, without
+a registered client (the token endpoint has its own tests)::
+
+    client.get("/v1/stones", headers=bearer(app, Role.supplier, tenant="acme"))
 
 Used by ``tests/api/conftest.py`` and ``tests/contract/conftest.py``.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -26,23 +35,91 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import clearstone_api.models  # noqa: F401  (registers the tables whose names we truncate)
-from clearstone_api.schema import upgrade
+from clearstone_api.schema import head_revision, upgrade
+from clearstone_api.security.scopes import ROLE_SCOPES, Role
+from clearstone_api.security.tokens import Tokens
 from clearstone_api.settings import Settings
 
-__all__ = ["BACKENDS", "TEST_DATABASE_ENV", "ASGIClient", "DatabaseTemplate", "worker_id"]
+__all__ = [
+    "BACKENDS",
+    "TEST_DATABASE_ENV",
+    "TEST_REDIS_ENV",
+    "UNLIMITED",
+    "ASGIClient",
+    "DatabaseTemplate",
+    "bearer",
+    "mint_token",
+    "worker_id",
+]
 
 TEST_DATABASE_ENV = "CLEARSTONE_TEST_DATABASE_URL"
+TEST_REDIS_ENV = "CLEARSTONE_TEST_REDIS_URL"
+"""A Redis for the tests that need one (rate limits shared across processes); they skip
+without it."""
 BACKENDS = ["sqlite", *(["postgresql"] if os.environ.get(TEST_DATABASE_ENV) else [])]
+
+UNLIMITED: dict[str, Any] = {
+    "rate_limit_public": 10**9,
+    "rate_limit_client": 10**9,
+    "rate_limit_token": 10**9,
+}
+"""Test settings: no test trips over a rate limit unless it is about them."""
 
 
 def worker_id() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
+@functools.cache
+def _run_id() -> str:
+    """Shared by the workers of one pytest-xdist run; unique per run."""
+    return os.environ.get("PYTEST_XDIST_TESTRUNUID", uuid.uuid4().hex)[:8]
+
+
 def _test_settings(url: str, data_dir: Path) -> Settings:
+    # Explicit values, so that a developer's own CLEARSTONE_* variables cannot leak in.
     return Settings(
-        database_url=url, data_dir=data_dir, environment="test", lookup_cache_ttl_seconds=0
+        database_url=url,
+        data_dir=data_dir,
+        environment="test",
+        lookup_cache_ttl_seconds=0,
+        redis_url=None,
+        signing_keys=None,
+        signing_keys_file=None,
+        signing_key_id=None,
+        **UNLIMITED,
     )
+
+
+def mint_token(
+    app: FastAPI,
+    role: Role,
+    *,
+    tenant: str = "acme-mining",
+    scopes: Iterable[str] | None = None,
+    client_id: str | None = None,
+) -> str:
+    """An access token signed by ``app``'s active key, as the token endpoint would issue it."""
+    tokens: Tokens = app.state.tokens
+    return tokens.issue(
+        client_id=client_id or f"cli_test_{role.value}_{tenant}",
+        role=role,
+        tenant=tenant,
+        scopes=ROLE_SCOPES[role] if scopes is None else scopes,
+    ).token
+
+
+def bearer(
+    app: FastAPI,
+    role: Role,
+    *,
+    tenant: str = "acme-mining",
+    scopes: Iterable[str] | None = None,
+    client_id: str | None = None,
+) -> dict[str, str]:
+    """The ``Authorization`` header for :func:`mint_token`."""
+    token = mint_token(app, role, tenant=tenant, scopes=scopes, client_id=client_id)
+    return {"Authorization": f"Bearer {token}"}
 
 
 class DatabaseTemplate:
@@ -57,7 +134,11 @@ class DatabaseTemplate:
             self.url = ""
         else:
             base = make_url(os.environ[TEST_DATABASE_ENV])
-            name = f"clearstone_test_{worker_id()}"
+            # Named after the run as well as the worker: two test runs against one server
+            # (two checkouts, two people) must not drop each other's databases.
+            name = f"clearstone_test_{_run_id()}_{worker_id()}"
+            self._admin_url = base
+            self._name = name
             admin = create_engine(base, isolation_level="AUTOCOMMIT")
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -76,11 +157,21 @@ class DatabaseTemplate:
         tables = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
         with self._engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            # A test may have moved the recorded revision (readiness tests): put it back.
+            connection.execute(text("DELETE FROM alembic_version"))
+            connection.execute(
+                text("INSERT INTO alembic_version (version_num) VALUES (:head)"),
+                {"head": head_revision()},
+            )
         return _test_settings(self.url, self.root)
 
     def close(self) -> None:
         if self.backend != "sqlite":
             self._engine.dispose()
+            admin = create_engine(self._admin_url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{self._name}" WITH (FORCE)'))
+            admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -140,6 +231,7 @@ class ASGIClient:
     def close(self) -> None:
         async def shutdown() -> None:
             await self._client.aclose()
+            await self.app.state.rate_limiter.aclose()
             await self.app.state.database.dispose()
 
         self._portal.call(shutdown)

@@ -1,21 +1,38 @@
-"""API tests: a fresh migrated database per test (SQLite, and PostgreSQL when configured) and
-the app over ASGI."""
+"""API tests: a fresh migrated database per test (SQLite, and PostgreSQL when configured), the
+app over ASGI, and access tokens for any role and tenant."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator
 
 import pytest
 from fastapi import FastAPI
 
 from clearstone_api.app import create_app
 from clearstone_api.db import Database
+from clearstone_api.security.scopes import Role
+from clearstone_api.services.demo import load_vector, vectors_path
 from clearstone_api.settings import Settings
-from clearstone_api.testing import ASGIClient, _templates, settings
+from clearstone_api.testing import ASGIClient, _templates, bearer, settings
 
-__all__ = ["_templates", "app", "client", "database", "settings", "supplier"]
+__all__ = [
+    "SUPPLIER_ID",
+    "SUPPLIER_TENANT",
+    "_templates",
+    "app",
+    "auth",
+    "client",
+    "database",
+    "load",
+    "settings",
+    "supplier",
+]
 
-SUPPLIER = {"X-Clearstone-Client": "acme-mining"}
+SUPPLIER_TENANT = "acme-mining"
+
+Auth = Callable[..., dict[str, str]]
+Loader = Callable[..., None]
 
 
 @pytest.fixture
@@ -31,9 +48,29 @@ def client(app: FastAPI) -> Iterator[ASGIClient]:
 
 
 @pytest.fixture
-def supplier(client: ASGIClient) -> ASGIClient:
-    """The client, as the placeholder supplier principal."""
-    client.headers.update(SUPPLIER)
+def auth(app: FastAPI) -> Auth:
+    """``auth(Role.analyst)`` → the ``Authorization`` header of a token for that role (tenant
+    and scopes optional)."""
+
+    def headers(
+        role: Role,
+        *,
+        tenant: str = SUPPLIER_TENANT,
+        scopes: Iterable[str] | None = None,
+        client_id: str | None = None,
+    ) -> dict[str, str]:
+        return bearer(app, role, tenant=tenant, scopes=scopes, client_id=client_id)
+
+    return headers
+
+
+SUPPLIER_ID = "cli_test_acme"
+
+
+@pytest.fixture
+def supplier(client: ASGIClient, auth: Auth) -> ASGIClient:
+    """The client, authenticated as the supplier ``SUPPLIER_ID`` of ``SUPPLIER_TENANT``."""
+    client.headers.update(auth(Role.supplier, client_id=SUPPLIER_ID))
     return client
 
 
@@ -41,3 +78,20 @@ def supplier(client: ASGIClient) -> ASGIClient:
 def database(app: FastAPI) -> Database:
     database: Database = app.state.database
     return database
+
+
+@pytest.fixture
+def load(app: FastAPI) -> Loader:
+    """``load("DEMO-BW-2023", ...)``: load published test vectors as ``load-demo`` does."""
+    vectors = {v["certificate"]: v for v in json.loads(vectors_path().read_text("utf-8"))}
+
+    def load_certificates(*certificates: str) -> None:
+        for certificate in certificates:
+            assert load_vector(
+                app.state.database,
+                app.state.references,
+                vectors[certificate],
+                attester=app.state.attester,
+            )
+
+    return load_certificates

@@ -1,4 +1,5 @@
-"""Named test data: a small supplier chain (mine → export → cut) built through the API."""
+"""Named test data: a small supplier chain (mine → export → cut) built through the API, and
+reference-data rows an analyst submits."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from clearstone_api.testing import ASGIClient
 
-__all__ = ["export_event", "lot", "register_chain", "stone"]
+__all__ = ["export_event", "incident", "lot", "register_chain", "status_period", "stone"]
 
 AS_OF = "2026-11-01"
 
@@ -74,3 +75,40 @@ def register_chain(client: ASGIClient) -> dict[str, Any]:
     assert client.post("/v1/custody/events", json=export_event()).status_code == 201
     body: dict[str, Any] = created.json()
     return body
+
+
+def incident(**changes: Any) -> dict[str, Any]:
+    """An adjudicated incident near Jwaneng (Botswana), where :func:`register_chain` mines."""
+    return {
+        "id": "INC-TEST-JWANENG",
+        "title": "Forced evictions near Jwaneng (test)",
+        "summary": "A test incident.",
+        "date_start": "2022-01-01",
+        "reported_on": "2022-06-01",
+        "country": "BW",
+        "admin1": "Southern",
+        "admin2": "Jwaneng",
+        "site_ids": ["BW-JWANENG"],
+        "actors": ["private security"],
+        "categories": ["C01"],
+        "status": "adjudicated",
+        "sources": [{"source_id": "S1", "title": "A report"}],
+        "retrieved_at": "2026-11-01",
+        "verification": "verified",
+        **changes,
+    }
+
+
+def status_period(**changes: Any) -> dict[str, Any]:
+    """Botswana suspended from 2030 (a test row)."""
+    return {
+        "id": "SP-TEST-BW",
+        "participant_id": "BW",
+        "status": "suspended",
+        "valid_from": "2030-01-01",
+        "basis": "test",
+        "source_ids": ["S1"],
+        "retrieved_at": "2026-11-01",
+        "verification": "verified",
+        **changes,
+    }

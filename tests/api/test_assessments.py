@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from clearstone_api.security.scopes import Role
 from clearstone_api.services.demo import vectors_path
 from clearstone_api.testing import ASGIClient
+from tests.api.conftest import Auth
 
 
 def _vector(certificate: str) -> dict[str, object]:
@@ -14,7 +18,14 @@ def _vector(certificate: str) -> dict[str, object]:
     return found
 
 
-def test_inline_record_is_assessed(client: ASGIClient) -> None:
+@pytest.fixture
+def assessor(client: ASGIClient, auth: Auth) -> ASGIClient:
+    client.headers.update(auth(Role.retailer))
+    return client
+
+
+def test_inline_record_is_assessed(assessor: ASGIClient) -> None:
+    client = assessor
     vector = _vector("DEMO-CF-BRIA-2019")
     response = client.post(
         "/v1/assessments", json={"record": vector["record"], "as_of": vector["as_of"]}
@@ -24,7 +35,8 @@ def test_inline_record_is_assessed(client: ASGIClient) -> None:
     assert (body["kp"]["result"], body["as_of"]) == ("fail", vector["as_of"])
 
 
-def test_record_with_dangling_reference_is_422_naming_the_path(client: ASGIClient) -> None:
+def test_record_with_dangling_reference_is_422_naming_the_path(assessor: ASGIClient) -> None:
+    client = assessor
     record = dict(_vector("DEMO-BW-2023")["record"])  # type: ignore[call-overload]
     record["subject_id"] = "missing"
     response = client.post("/v1/assessments", json={"record": record})
@@ -32,7 +44,8 @@ def test_record_with_dangling_reference_is_422_naming_the_path(client: ASGIClien
     assert response.json()["errors"][0]["path"] == "body.record.subject_id"
 
 
-def test_inline_assessment_stores_nothing(client: ASGIClient) -> None:
+def test_inline_assessment_stores_nothing(assessor: ASGIClient) -> None:
+    client = assessor
     vector = _vector("DEMO-BW-2023")
     client.post("/v1/assessments", json={"record": vector["record"]})
     assert client.get("/v1/certificates/DEMO-BW-2023").status_code == 404

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
-from fastapi import FastAPI
-
-from clearstone_api.services.demo import load_vector, vectors_path
 from clearstone_api.testing import ASGIClient
-
-
-def _load(app: FastAPI, certificate: str) -> None:
-    vectors = json.loads(vectors_path().read_text(encoding="utf-8"))
-    vector = next(v for v in vectors if v["certificate"] == certificate)
-    assert load_vector(app.state.database, app.state.references, vector)
+from tests.api.conftest import Loader
 
 
 def test_marange_shows_kp_pass_beside_red_flag_with_sources(
-    app: FastAPI, client: ASGIClient
+    load: Loader, client: ASGIClient
 ) -> None:
-    _load(app, "DEMO-ZW-MARANGE-2008")
+    load("DEMO-ZW-MARANGE-2008")
     response = client.get("/v1/certificates/DEMO-ZW-MARANGE-2008")
     assert response.status_code == 200
     body = response.json()
@@ -30,15 +20,15 @@ def test_marange_shows_kp_pass_beside_red_flag_with_sources(
     assert body["stone"]["id"].startswith("CS-")
 
 
-def test_lookup_accepts_every_spelling_of_the_number(app: FastAPI, client: ASGIClient) -> None:
-    _load(app, "DEMO-ZW-MARANGE-2008")
+def test_lookup_accepts_every_spelling_of_the_number(load: Loader, client: ASGIClient) -> None:
+    load("DEMO-ZW-MARANGE-2008")
     stone_id = client.get("/v1/certificates/DEMO-ZW-MARANGE-2008").json()["stone"]["id"]
     for number in ("demo-zw-marange-2008", "DEMO ZW MARANGE 2008", stone_id):
         assert client.get(f"/v1/certificates/{number}").json()["stone"]["id"] == stone_id
 
 
-def test_lookup_hides_prices_and_counterparties(app: FastAPI, client: ASGIClient) -> None:
-    _load(app, "DEMO-BW-2023")
+def test_lookup_hides_prices_and_counterparties(load: Loader, client: ASGIClient) -> None:
+    load("DEMO-BW-2023")
     text = client.get("/v1/certificates/DEMO-BW-2023").text
     assert "value_usd" not in text
     assert "Antwerp rough trader" not in text
@@ -51,8 +41,8 @@ def test_lookup_unknown_number_returns_404_problem(client: ASGIClient) -> None:
     assert response.json()["status"] == 404
 
 
-def test_lookup_sends_strong_etag_and_304_on_match(app: FastAPI, client: ASGIClient) -> None:
-    _load(app, "DEMO-LAB-GROWN")
+def test_lookup_sends_strong_etag_and_304_on_match(load: Loader, client: ASGIClient) -> None:
+    load("DEMO-LAB-GROWN")
     first = client.get("/v1/certificates/DEMO-LAB-GROWN")
     etag = first.headers["etag"]
     assert etag.startswith('"') and not etag.startswith("W/")
@@ -64,16 +54,16 @@ def test_lookup_sends_strong_etag_and_304_on_match(app: FastAPI, client: ASGICli
     assert other.status_code == 200
 
 
-def test_lab_grown_is_out_of_kp_scope(app: FastAPI, client: ASGIClient) -> None:
-    _load(app, "DEMO-LAB-GROWN")
+def test_lab_grown_is_out_of_kp_scope(load: Loader, client: ASGIClient) -> None:
+    load("DEMO-LAB-GROWN")
     body = client.get("/v1/certificates/DEMO-LAB-GROWN").json()
     assert body["kp"]["result"] == "not_applicable"
 
 
 def test_consumer_tier_lists_what_did_not_pass_and_counts_the_rest(
-    app: FastAPI, client: ASGIClient
+    load: Loader, client: ASGIClient
 ) -> None:
-    _load(app, "DEMO-CF-BRIA-2019")
+    load("DEMO-CF-BRIA-2019")
     body = client.get("/v1/certificates/DEMO-CF-BRIA-2019").json()
 
     statuses = {check["status"] for check in body["kp"]["checks"]}

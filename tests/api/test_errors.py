@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+from clearstone_api.security.scopes import Role
 from clearstone_api.testing import ASGIClient
+from tests.api.conftest import Auth
 
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "request_id"}
 
@@ -26,9 +30,11 @@ def test_wrong_method_is_405_problem_keeping_allow(client: ASGIClient) -> None:
     _assert_problem(405, response.json(), response.headers["content-type"])
 
 
-def test_validation_error_names_each_invalid_field(client: ASGIClient) -> None:
+def test_validation_error_names_each_invalid_field(client: ASGIClient, auth: Auth) -> None:
     response = client.post(
-        "/v1/checkout/screenings", json={"items": [], "policy": {"unknown": "maybe"}}
+        "/v1/checkout/screenings",
+        json={"items": [], "policy": {"unknown": "maybe"}},
+        headers=auth(Role.retailer),
     )
     assert response.status_code == 422
     body = response.json()
@@ -37,9 +43,11 @@ def test_validation_error_names_each_invalid_field(client: ASGIClient) -> None:
     assert {"body.items", "body.policy.unknown"} <= paths
 
 
-def test_malformed_json_is_422_problem(client: ASGIClient) -> None:
+def test_malformed_json_is_422_problem(client: ASGIClient, auth: Auth) -> None:
     response = client.post(
-        "/v1/assessments", content=b"{not json", headers={"content-type": "application/json"}
+        "/v1/assessments",
+        content=b"{not json",
+        headers={"content-type": "application/json", **auth(Role.retailer)},
     )
     assert response.status_code == 422
     _assert_problem(422, response.json(), response.headers["content-type"])
@@ -49,6 +57,18 @@ def test_error_body_carries_the_request_id_of_the_response(client: ASGIClient) -
     response = client.get("/v1/certificates/NOPE-1", headers={"X-Request-Id": "trace-123"})
     assert response.headers["x-request-id"] == "trace-123"
     assert response.json()["request_id"] == "trace-123"
+
+
+@pytest.mark.parametrize("scopes", [None, ["records:read"]], ids=["no-token", "no-scope"])
+def test_credentials_are_checked_before_the_body_is_parsed(
+    client: ASGIClient, auth: Auth, scopes: list[str] | None
+) -> None:
+    headers = {"content-type": "application/json"}
+    if scopes is not None:
+        headers |= auth(Role.supplier, scopes=scopes)
+    response = client.post("/v1/lots", content=b"{not json", headers=headers)
+    assert response.status_code == (401 if scopes is None else 403)
+    _assert_problem(response.status_code, response.json(), response.headers["content-type"])
 
 
 def test_writes_without_credentials_are_401_with_www_authenticate(client: ASGIClient) -> None:

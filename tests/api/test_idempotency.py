@@ -7,7 +7,9 @@ from sqlalchemy import func, select
 from clearstone_api.db import Database
 from clearstone_api.models.idempotency import IdempotencyKey
 from clearstone_api.models.lot import RoughLot
+from clearstone_api.security.scopes import Role
 from clearstone_api.testing import ASGIClient
+from tests.api.conftest import SUPPLIER_ID, Auth
 from tests.api.factories import lot
 
 
@@ -42,7 +44,7 @@ def test_concurrent_duplicate_is_409(supplier: ASGIClient, database: Database) -
     with database.session() as session:  # a request that has claimed the key and not finished
         session.add(
             IdempotencyKey(
-                client_id="client:acme-mining",
+                client_id=f"client:{SUPPLIER_ID}",
                 key="k-4",
                 operation="POST /v1/lots",
                 request_hash="x",
@@ -62,7 +64,7 @@ def test_duplicate_while_first_is_in_progress_is_409(
     with database.session() as session:
         session.add(
             IdempotencyKey(
-                client_id="client:acme-mining",
+                client_id=f"client:{SUPPLIER_ID}",
                 key="k-5",
                 operation="POST /v1/lots",
                 request_hash=_request_hash(body),
@@ -90,11 +92,11 @@ def test_failed_request_releases_its_key(supplier: ASGIClient, database: Databas
         )
 
 
-def test_keys_are_scoped_per_client(supplier: ASGIClient) -> None:
+def test_keys_are_scoped_per_client(supplier: ASGIClient, auth: Auth) -> None:
     headers = {"Idempotency-Key": "shared"}
     assert supplier.post("/v1/lots", json=lot(), headers=headers).status_code == 201
     other = supplier.post(
-        "/v1/lots", json=lot(), headers={**headers, "X-Clearstone-Client": "other-co"}
+        "/v1/lots", json=lot(), headers={**headers, **auth(Role.supplier, tenant="other-co")}
     )
     assert other.status_code == 201
     assert "idempotent-replayed" not in other.headers

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from clearstone_api.security.scopes import Role
 from clearstone_api.testing import ASGIClient
+from tests.api.conftest import Auth
 from tests.api.factories import lot, register_chain, stone
 
 
@@ -34,10 +36,10 @@ def test_stone_with_unregistered_parent_lot_is_422_naming_the_field(supplier: AS
     assert supplier.get("/v1/stones").json()["data"] == []
 
 
-def test_other_tenants_cannot_read_a_stone(supplier: ASGIClient) -> None:
+def test_other_tenants_cannot_read_a_stone(supplier: ASGIClient, auth: Auth) -> None:
     created = register_chain(supplier)
     other = supplier.get(
-        f"/v1/stones/{created['id']}", headers={"X-Clearstone-Client": "someone-else"}
+        f"/v1/stones/{created['id']}", headers=auth(Role.supplier, tenant="someone-else")
     )
     assert other.status_code == 404
 

@@ -61,5 +61,54 @@ def test_operations_declare_the_statuses_they_return(spec: dict[str, Any]) -> No
     for creating in ("stones-create", "lots-create", "custody-events-create", "incidents-create"):
         assert {"201", "401", "409", "422"} <= statuses[creating]
     for _, _, operation in _operations(spec):
+        # The token endpoint reports bad input as RFC 6749 §5.2 says: 400 invalid_request.
+        invalid = "400" if operation["operationId"] == "oauth-tokens-create" else "422"
         if operation.get("parameters") or operation.get("requestBody"):
-            assert "422" in operation["responses"], operation["operationId"]
+            assert invalid in operation["responses"], operation["operationId"]
+
+
+def test_security_schemes_are_oauth2_client_credentials_and_bearer(spec: dict[str, Any]) -> None:
+    schemes = spec["components"]["securitySchemes"]
+    flow = schemes["OAuth2"]["flows"]["clientCredentials"]
+    assert flow["tokenUrl"] == "/v1/oauth/token"
+    assert {"records:read", "records:write", "screenings", "reference:write"} <= set(flow["scopes"])
+    assert schemes["bearerAuth"] == {**schemes["bearerAuth"], "type": "http", "scheme": "bearer"}
+
+
+def test_protected_operations_declare_their_scope_and_refusals(spec: dict[str, Any]) -> None:
+    public = {
+        "certificates-get",
+        "certificate-attestations-get",
+        "participants-list",
+        "incidents-list",
+        "incidents-get",
+        "taxonomy-list",
+        "jwks-get",
+        "oauth-tokens-create",
+        "health-get",
+        "readiness-get",
+    }
+    for _, _, operation in _operations(spec):
+        op_id = operation["operationId"]
+        if op_id in public:
+            assert all("OAuth2" not in r for r in operation.get("security", [])), op_id
+            continue
+        (scopes,) = [r["OAuth2"] for r in operation["security"] if "OAuth2" in r]
+        assert len(scopes) == 1, op_id
+        assert {"bearerAuth": []} in operation["security"], op_id
+        assert {"401", "403", "429"} <= set(operation["responses"]), op_id
+        assert "WWW-Authenticate" in operation["responses"]["401"]["headers"], op_id
+
+
+def test_rate_limited_operations_declare_429_with_retry_after(spec: dict[str, Any]) -> None:
+    for path, _, operation in _operations(spec):
+        if path in ("/healthz", "/readyz"):
+            assert "429" not in operation["responses"]
+            continue
+        assert "Retry-After" in operation["responses"]["429"]["headers"], operation["operationId"]
+        assert (
+            "RateLimit"
+            in operation["responses"]["200" if "200" in operation["responses"] else "201"][
+                "headers"
+            ]
+        )

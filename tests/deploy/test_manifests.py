@@ -37,9 +37,9 @@ from tests.deploy.deployfiles import (
     validate,
 )
 
-PENDING_SETTINGS = {"CLEARSTONE_SIGNING_KEYS_FILE"}
-"""Settings the deploy files pass already but settings.py does not define yet (issue 4's signing
-key set). Drop a name from here once Settings has the field."""
+PENDING_SETTINGS: set[str] = set()
+"""Settings the deploy files pass already but settings.py does not define yet. Drop a name from
+here once Settings has the field."""
 
 API = "api"
 

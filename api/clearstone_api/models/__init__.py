@@ -2,6 +2,7 @@
 schema; these classes describe it to the ORM and to autogenerate."""
 
 from clearstone_api.models.assessment import AssessedRecord, Reassessment, StoneAssessment
+from clearstone_api.models.client import Client
 from clearstone_api.models.custody import CustodyAttachment, CustodyEvent, CustodyLink
 from clearstone_api.models.idempotency import IdempotencyKey
 from clearstone_api.models.lot import LotAncestor, RoughLot
@@ -10,6 +11,7 @@ from clearstone_api.models.stone import Stone, StoneFootprint, StoneLot, StoneNu
 
 __all__ = [
     "AssessedRecord",
+    "Client",
     "CustodyAttachment",
     "CustodyEvent",
     "CustodyLink",

@@ -55,6 +55,10 @@ class StoneAssessment(SQLModel, table=True):
     without rebuilding the custody chain."""
     public_json: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     etag: str = Field(max_length=80)
+    attestation: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """The public view signed as a compact JWS (docs/attestations.md); null only for rows stored
+    before attestations existed or bulk-loaded without a key (``clearstone-api
+    sign-attestations`` fills them in)."""
     assessed_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 

@@ -11,11 +11,14 @@ from clearstone_api.db import SessionDep
 from clearstone_api.domain.assessment import assess
 from clearstone_api.domain.records import ProvenanceRecord, parse_record
 from clearstone_api.domain.verdicts import Assessment
+from clearstone_api.observability.metrics import count_assessments
 from clearstone_api.routes.dependencies import current_reference
-from clearstone_api.routes.responses import problems
+from clearstone_api.routes.responses import AUTH, problems
 from clearstone_api.routes.strict_bodies import strict_body
+from clearstone_api.security.principals import AuthorizedRoute, requires
+from clearstone_api.security.scopes import Scope
 
-router = APIRouter(tags=["assessments"])
+router = APIRouter(tags=["assessments"], route_class=AuthorizedRoute)
 
 
 class AssessmentCreate(BaseModel):
@@ -29,14 +32,16 @@ class AssessmentCreate(BaseModel):
 
 @router.post(
     "/v1/assessments",
-    dependencies=[strict_body(AssessmentCreate)],
+    dependencies=[requires(Scope.assessments), strict_body(AssessmentCreate)],
     operation_id="assessments-create",
     summary="Assess a provenance record sent inline (not stored)",
-    responses=problems(422),
+    responses=problems(*AUTH, 422),
 )
 def create_assessment(body: AssessmentCreate, request: Request, session: SessionDep) -> Assessment:
     """Both verdicts and the sanctions flag for the record; nothing is stored. A record whose
     references do not resolve is a 422 naming each problem by its path under ``body.record``."""
     record = parse_record(body.record.model_dump(mode="json"))
     reference = current_reference(request, session)
-    return assess(record, reference, body.as_of or dt.date.today())
+    assessment = assess(record, reference, body.as_of or dt.date.today())
+    count_assessments("inline", [(assessment.kp.result, assessment.csc.result)])
+    return assessment

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
@@ -10,19 +11,29 @@ from starlette.responses import Response
 from clearstone_api.certificate_numbers import NUMBER_MAX_LENGTH, NUMBER_PATTERN
 from clearstone_api.db import database_of
 from clearstone_api.routes.dependencies import certificate_cache
+from clearstone_api.routes.etags import if_none_match
 from clearstone_api.routes.responses import problems
-from clearstone_api.services.certificates import CertificatePublic, lookup_certificate
+from clearstone_api.services.certificates import (
+    CertificatePublic,
+    lookup_attestation,
+    lookup_certificate,
+)
 
 router = APIRouter(tags=["certificates"])
 
+JOSE_MEDIA_TYPE = "application/jose"
+"""RFC 7515 §9.2.1: a JWS in compact serialization."""
+ATTESTATION_PATH = "/v1/certificates/{number}/attestation"
 
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    """Weak comparison, as RFC 9110 prescribes for If-None-Match."""
-    if not if_none_match:
-        return False
-    if if_none_match.strip() == "*":
-        return True
-    return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))
+CertificateNumber = Annotated[
+    str,
+    Path(
+        max_length=NUMBER_MAX_LENGTH,
+        pattern=NUMBER_PATTERN,
+        description="A grading-report number (`2141438167`), lab-qualified (`GIA-2141438167`), "
+        "Clearstone's id (`CS-...`) or a registered alias.",
+    ),
+]
 
 
 @router.get(
@@ -38,18 +49,7 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
         **problems(404, 422),
     },
 )
-async def get_certificate(
-    request: Request,
-    number: Annotated[
-        str,
-        Path(
-            max_length=NUMBER_MAX_LENGTH,
-            pattern=NUMBER_PATTERN,
-            description="A grading-report number (`2141438167`), lab-qualified (`GIA-2141438167`), "
-            "Clearstone's id (`CS-...`) or a registered alias.",
-        ),
-    ],
-) -> Response:
+async def get_certificate(request: Request, number: CertificateNumber) -> Response:
     """The stone, its origin with its evidence level, and both stored verdicts with reasons and
     sources. No prices, no counterparties. Public; no authentication.
 
@@ -57,7 +57,53 @@ async def get_certificate(
     path, and the bytes were validated against ``CertificatePublic`` when stored.
     """
     found = await lookup_certificate(database_of(request), certificate_cache(request), number)
-    headers = {"ETag": found.etag, "Cache-Control": "no-cache"}
-    if _matches(request.headers.get("if-none-match"), found.etag):
+    headers = {
+        "ETag": found.etag,
+        "Cache-Control": "no-cache",
+        "Link": f'<{ATTESTATION_PATH.format(number=quote(number, safe=""))}>; rel="alternate"; '
+        f'type="{JOSE_MEDIA_TYPE}"',
+    }
+    if if_none_match(request.headers.get("if-none-match"), found.etag):
         return Response(status_code=304, headers=headers)
     return Response(found.body, media_type="application/json", headers=headers)
+
+
+@router.get(
+    ATTESTATION_PATH,
+    operation_id="certificate-attestations-get",
+    summary="Download the stone's signed attestation (compact JWS)",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                JOSE_MEDIA_TYPE: {
+                    "schema": {
+                        "type": "string",
+                        "pattern": r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$",
+                    }
+                }
+            },
+            "description": "The attestation: ES256 over the assessment's canonical JSON.",
+            "headers": {
+                "ETag": {"schema": {"type": "string"}, "description": "Strong validator."},
+                "Content-Disposition": {"schema": {"type": "string"}},
+            },
+        },
+        304: {"description": "Not modified (If-None-Match matched the ETag)."},
+        **problems(404, 422),
+    },
+)
+async def get_certificate_attestation(request: Request, number: CertificateNumber) -> Response:
+    """The stored assessment of the stone, signed by Clearstone as a compact JWS (RFC 7515,
+    ES256, ``typ: clearstone-attestation+jws``). Keep it: with the key set from
+    ``/.well-known/jwks.json`` it verifies offline, without Clearstone (docs/attestations.md).
+    Public; no authentication."""
+    found = await lookup_attestation(database_of(request), number)
+    headers = {
+        "ETag": found.etag,
+        "Cache-Control": "no-cache",
+        "Content-Disposition": f'attachment; filename="{found.stone_id}.jws"',
+    }
+    if if_none_match(request.headers.get("if-none-match"), found.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(found.body, media_type=JOSE_MEDIA_TYPE, headers=headers)

@@ -5,19 +5,21 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from clearstone_api.db import database_of
-from clearstone_api.routes.responses import problems
+from clearstone_api.routes.responses import AUTH, problems
 from clearstone_api.routes.strict_bodies import strict_body
+from clearstone_api.security.principals import AuthorizedRoute, requires
+from clearstone_api.security.scopes import Scope
 from clearstone_api.services.screening import ScreeningCreate, ScreeningPublic, screen
 
-router = APIRouter(tags=["checkout"])
+router = APIRouter(tags=["checkout"], route_class=AuthorizedRoute)
 
 
 @router.post(
     "/v1/checkout/screenings",
-    dependencies=[strict_body(ScreeningCreate)],
+    dependencies=[requires(Scope.screenings), strict_body(ScreeningCreate)],
     operation_id="screenings-create",
     summary="Screen a cart of up to 100 certificate numbers",
-    responses=problems(422),
+    responses=problems(*AUTH, 422),
 )
 async def create_screening(body: ScreeningCreate, request: Request) -> ScreeningPublic:
     """Read in one database round trip; nothing is stored, so retries are naturally safe."""

@@ -6,10 +6,16 @@ from fastapi import Request
 from sqlmodel import Session
 
 from clearstone_api.domain.reference import Reference
+from clearstone_api.services.attestations import Attester
 from clearstone_api.services.certificates import CertificateCache
 from clearstone_api.services.reference_store import ReferenceStore
 
-__all__ = ["certificate_cache", "current_reference", "reference_store"]
+__all__ = ["attester", "certificate_cache", "current_reference", "reference_store"]
+
+
+def attester(request: Request) -> Attester:
+    signer: Attester = request.app.state.attester
+    return signer
 
 
 def reference_store(request: Request) -> ReferenceStore:

@@ -8,14 +8,20 @@ from fastapi import APIRouter, Path
 
 from clearstone_api.db import SessionDep
 from clearstone_api.pagination import Page, PageParamsDep, encode_cursor
-from clearstone_api.routes.responses import problems
+from clearstone_api.routes.responses import AUTH, problems
 from clearstone_api.routes.strict_bodies import strict_body
-from clearstone_api.security.principals import PrincipalDep
+from clearstone_api.security.principals import (
+    AuthorizedRoute,
+    RecordsReader,
+    RecordsWriter,
+    requires,
+)
+from clearstone_api.security.scopes import Scope
 from clearstone_api.services import lots
 from clearstone_api.services.idempotency import IdempotencyDep
 from clearstone_api.services.lots import LotCreate, LotPublic
 
-router = APIRouter(tags=["lots"])
+router = APIRouter(tags=["lots"], route_class=AuthorizedRoute)
 
 LotId = Annotated[str, Path(max_length=32, pattern=r"^CL-[0-9A-Z]{12}$")]
 
@@ -23,13 +29,13 @@ LotId = Annotated[str, Path(max_length=32, pattern=r"^CL-[0-9A-Z]{12}$")]
 @router.post(
     "/v1/lots",
     operation_id="lots-create",
-    dependencies=[strict_body(LotCreate)],
+    dependencies=[requires(Scope.records_write), strict_body(LotCreate)],
     status_code=201,
     summary="Register a rough lot",
-    responses=problems(401, 409, 422),
+    responses=problems(*AUTH, 409, 422),
 )
 def create_lot(
-    body: LotCreate, session: SessionDep, principal: PrincipalDep, idempotency: IdempotencyDep
+    body: LotCreate, session: SessionDep, principal: RecordsWriter, idempotency: IdempotencyDep
 ) -> LotPublic:
     """Parent lots (splits and merges) must be registered first; a lot never changes after."""
     lot = lots.register_lot(session, principal, body)
@@ -40,10 +46,11 @@ def create_lot(
 @router.get(
     "/v1/lots/{lot_id}",
     operation_id="lots-get",
-    summary="Get a rough lot",
-    responses=problems(401, 404, 422),
+    summary="Get one of your rough lots",
+    responses=problems(*AUTH, 404, 422),
 )
-def get_lot(lot_id: LotId, session: SessionDep, principal: PrincipalDep) -> LotPublic:
+def get_lot(lot_id: LotId, session: SessionDep, principal: RecordsReader) -> LotPublic:
+    """Your own lots only: another tenant's lot is a 404, as if it did not exist."""
     return lots.get_lot(session, principal, lot_id)
 
 
@@ -51,9 +58,11 @@ def get_lot(lot_id: LotId, session: SessionDep, principal: PrincipalDep) -> LotP
     "/v1/lots",
     operation_id="lots-list",
     summary="List your rough lots",
-    responses=problems(401, 422),
+    responses=problems(*AUTH, 422),
 )
-def list_lots(page: PageParamsDep, session: SessionDep, principal: PrincipalDep) -> Page[LotPublic]:
+def list_lots(
+    page: PageParamsDep, session: SessionDep, principal: RecordsReader
+) -> Page[LotPublic]:
     after = page.after if isinstance(page.after, int) else None
     data, has_more, last = lots.list_lots(session, principal, page.limit, after)
     return Page[LotPublic](

@@ -11,10 +11,17 @@ from clearstone_api.db import SessionDep, database_of
 from clearstone_api.domain.reference_rows import Incident, StatusPeriod
 from clearstone_api.models.reference_change import ReferenceChange
 from clearstone_api.pagination import Page, PageParamsDep
-from clearstone_api.routes.dependencies import current_reference, reference_store
-from clearstone_api.routes.responses import problems
+from clearstone_api.routes.dependencies import attester, current_reference, reference_store
+from clearstone_api.routes.responses import AUTH, problems
 from clearstone_api.routes.strict_bodies import strict_body
-from clearstone_api.security.principals import Principal, PrincipalDep
+from clearstone_api.security.principals import (
+    Analyst,
+    AnalystReader,
+    AuthorizedRoute,
+    Principal,
+    requires,
+)
+from clearstone_api.security.scopes import Scope
 from clearstone_api.services import reference_changes
 from clearstone_api.services.idempotency import IdempotencyClaim, IdempotencyDep
 from clearstone_api.services.reference_changes import (
@@ -24,7 +31,7 @@ from clearstone_api.services.reference_changes import (
     change_public,
 )
 
-router = APIRouter(tags=["reference"])
+router = APIRouter(tags=["reference"], route_class=AuthorizedRoute)
 
 IncidentId = Annotated[str, Path(max_length=128, pattern=r"^INC-[A-Z0-9-]+$")]
 PeriodId = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")]
@@ -60,6 +67,7 @@ def _apply(
         reference_changes.run_reassessment,
         database_of(request),
         reference_store(request),
+        attester(request),
         change.id,
         request.app.state.settings.reassessment_batch_size,
     )
@@ -70,16 +78,16 @@ def _apply(
 @router.post(
     "/v1/reference/incidents",
     operation_id="incidents-create",
-    dependencies=[strict_body(IncidentChange)],
+    dependencies=[requires(Scope.reference_write), strict_body(IncidentChange)],
     status_code=201,
     summary="Add an incident (analyst)",
-    responses=problems(401, 409, 422),
+    responses=problems(*AUTH, 409, 422),
 )
 def create_incident(
     body: IncidentChange,
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: Analyst,
     background: BackgroundTasks,
     idempotency: IdempotencyDep,
 ) -> ReferenceChangePublic:
@@ -101,16 +109,16 @@ def create_incident(
 @router.put(
     "/v1/reference/incidents/{incident_id}",
     operation_id="incidents-update",
-    dependencies=[strict_body(IncidentChange)],
+    dependencies=[requires(Scope.reference_write), strict_body(IncidentChange)],
     summary="Correct an incident (analyst)",
-    responses=problems(401, 404, 422),
+    responses=problems(*AUTH, 404, 422),
 )
 def update_incident(
     incident_id: IncidentId,
     body: IncidentChange,
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: Analyst,
     background: BackgroundTasks,
 ) -> ReferenceChangePublic:
     # The path names the row; an id in the body is overridden by it.
@@ -129,16 +137,16 @@ def update_incident(
 @router.post(
     "/v1/reference/status-periods",
     operation_id="status-periods-create",
-    dependencies=[strict_body(StatusPeriodChange)],
+    dependencies=[requires(Scope.reference_write), strict_body(StatusPeriodChange)],
     status_code=201,
     summary="Add a KP status period (analyst)",
-    responses=problems(401, 409, 422),
+    responses=problems(*AUTH, 409, 422),
 )
 def create_status_period(
     body: StatusPeriodChange,
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: Analyst,
     background: BackgroundTasks,
     idempotency: IdempotencyDep,
 ) -> ReferenceChangePublic:
@@ -158,16 +166,16 @@ def create_status_period(
 @router.put(
     "/v1/reference/status-periods/{period_id}",
     operation_id="status-periods-update",
-    dependencies=[strict_body(StatusPeriodChange)],
+    dependencies=[requires(Scope.reference_write), strict_body(StatusPeriodChange)],
     summary="Correct a KP status period (analyst)",
-    responses=problems(401, 404, 422),
+    responses=problems(*AUTH, 404, 422),
 )
 def update_status_period(
     period_id: PeriodId,
     body: StatusPeriodChange,
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: Analyst,
     background: BackgroundTasks,
 ) -> ReferenceChangePublic:
     return _apply(
@@ -185,10 +193,12 @@ def update_status_period(
 @router.get(
     "/v1/reference/changes",
     operation_id="reference-changes-list",
-    summary="The audit trail of reference-data changes",
-    responses=problems(422),
+    summary="The audit trail of reference-data changes (analyst)",
+    responses=problems(*AUTH, 422),
 )
-def list_changes(session: SessionDep, page: PageParamsDep) -> Page[ReferenceChangePublic]:
+def list_changes(
+    session: SessionDep, page: PageParamsDep, _principal: AnalystReader
+) -> Page[ReferenceChangePublic]:
     query = select(ReferenceChange).order_by(col(ReferenceChange.id))
     if isinstance(page.after, int):
         query = query.where(col(ReferenceChange.id) > page.after)
@@ -199,10 +209,12 @@ def list_changes(session: SessionDep, page: PageParamsDep) -> Page[ReferenceChan
 @router.get(
     "/v1/reference/changes/{change_id}",
     operation_id="reference-changes-get",
-    summary="One reference-data change and its re-assessment progress",
-    responses=problems(404, 422),
+    summary="One reference-data change and its re-assessment progress (analyst)",
+    responses=problems(*AUTH, 404, 422),
 )
 def get_change(
-    change_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep
+    change_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    session: SessionDep,
+    _principal: AnalystReader,
 ) -> ReferenceChangePublic:
     return change_public(reference_changes.get_change(session, change_id))

@@ -8,16 +8,24 @@ from fastapi import APIRouter, Path, Request
 
 from clearstone_api.db import SessionDep
 from clearstone_api.pagination import Page, PageParamsDep, encode_cursor
-from clearstone_api.routes.dependencies import certificate_cache, current_reference
-from clearstone_api.routes.responses import problems
+from clearstone_api.routes.dependencies import attester, certificate_cache, current_reference
+from clearstone_api.routes.responses import AUTH, problems
 from clearstone_api.routes.strict_bodies import strict_body
-from clearstone_api.security.principals import PrincipalDep
+from clearstone_api.security.principals import (
+    AuthorizedRoute,
+    RecordsReader,
+    RecordsWriter,
+    RetailerReader,
+    requires,
+)
+from clearstone_api.security.scopes import Scope
 from clearstone_api.services import stones
 from clearstone_api.services.custody_verification import CustodyVerification, verify_custody
 from clearstone_api.services.idempotency import IdempotencyDep
+from clearstone_api.services.stone_summaries import StoneSummary, get_stone_summary
 from clearstone_api.services.stones import StoneCreate, StonePublic
 
-router = APIRouter(tags=["stones"])
+router = APIRouter(tags=["stones"], route_class=AuthorizedRoute)
 
 StoneId = Annotated[str, Path(max_length=32, pattern=r"^CS-[0-9A-Z]{12}$")]
 
@@ -25,21 +33,27 @@ StoneId = Annotated[str, Path(max_length=32, pattern=r"^CS-[0-9A-Z]{12}$")]
 @router.post(
     "/v1/stones",
     operation_id="stones-create",
-    dependencies=[strict_body(StoneCreate)],
+    dependencies=[requires(Scope.records_write), strict_body(StoneCreate)],
     status_code=201,
     summary="Register a stone",
-    responses=problems(401, 409, 422),
+    responses=problems(*AUTH, 409, 422),
 )
 def create_stone(
     body: StoneCreate,
     request: Request,
     session: SessionDep,
-    principal: PrincipalDep,
+    principal: RecordsWriter,
     idempotency: IdempotencyDep,
 ) -> StonePublic:
     """Registers the stone under its certificate numbers, links it to its rough lots and
     assesses it; the certificate lookup serves it at once."""
-    stone = stones.register_stone(session, principal, current_reference(request, session), body)
+    stone = stones.register_stone(
+        session,
+        principal,
+        current_reference(request, session),
+        body,
+        attester=attester(request),
+    )
     idempotency.record(session, 201, stone)
     certificate_cache(request).clear()
     return stone
@@ -48,10 +62,11 @@ def create_stone(
 @router.get(
     "/v1/stones/{stone_id}",
     operation_id="stones-get",
-    summary="Get a stone",
-    responses=problems(401, 404, 422),
+    summary="Get one of your stones",
+    responses=problems(*AUTH, 404, 422),
 )
-def get_stone(stone_id: StoneId, session: SessionDep, principal: PrincipalDep) -> StonePublic:
+def get_stone(stone_id: StoneId, session: SessionDep, principal: RecordsReader) -> StonePublic:
+    """Your own stones only: another tenant's stone is a 404, as if it did not exist."""
     return stones.get_stone(session, principal, stone_id)
 
 
@@ -59,10 +74,10 @@ def get_stone(stone_id: StoneId, session: SessionDep, principal: PrincipalDep) -
     "/v1/stones",
     operation_id="stones-list",
     summary="List your stones",
-    responses=problems(401, 422),
+    responses=problems(*AUTH, 422),
 )
 def list_stones(
-    page: PageParamsDep, session: SessionDep, principal: PrincipalDep
+    page: PageParamsDep, session: SessionDep, principal: RecordsReader
 ) -> Page[StonePublic]:
     after = page.after if isinstance(page.after, int) else None
     data, has_more, last = stones.list_stones(session, principal, page.limit, after)
@@ -75,11 +90,27 @@ def list_stones(
     "/v1/stones/{stone_id}/custody/verification",
     operation_id="custody-verifications-get",
     summary="Re-check every hash in a stone's custody chains",
-    responses=problems(401, 404, 422),
+    responses=problems(*AUTH, 404, 422),
 )
 def get_custody_verification(
-    stone_id: StoneId, session: SessionDep, principal: PrincipalDep
+    stone_id: StoneId, session: SessionDep, principal: RecordsReader
 ) -> CustodyVerification:
     """``valid`` is false, and ``problems`` says where, if any stored event or link was altered,
     removed or reordered."""
     return verify_custody(session, stones.find_stone(session, principal, stone_id))
+
+
+@router.get(
+    "/v1/stones/{stone_id}/summary",
+    operation_id="stone-summaries-get",
+    summary="The retailer tier of any stone: verdicts and custody summary",
+    responses=problems(*AUTH, 404, 422),
+)
+def get_stone_summary_route(
+    stone_id: StoneId, session: SessionDep, _principal: RetailerReader
+) -> StoneSummary:
+    """Where and when the stone's goods moved, through what kind of party, with what kind of
+    document, beside its current verdicts. No prices, no counterparty names, no supplier record
+    ids. Any registered stone, whoever registered it (the id is on the public certificate and
+    in screening results)."""
+    return get_stone_summary(session, stone_id)

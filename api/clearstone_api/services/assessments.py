@@ -25,7 +25,9 @@ from clearstone_api.domain.verdicts import Assessment
 from clearstone_api.models.assessment import AssessedRecord, Reassessment, StoneAssessment
 from clearstone_api.models.columns import utcnow
 from clearstone_api.models.stone import Stone as StoneRow
-from clearstone_api.models.stone import StoneFootprint
+from clearstone_api.models.stone import StoneFootprint, StoneNumber
+from clearstone_api.observability.metrics import count_assessments
+from clearstone_api.services.attestations import ATTESTED_NUMBER_KINDS, Attester
 from clearstone_api.services.certificates import certificate_view
 from clearstone_api.services.chains import assemble_record, footprint
 
@@ -48,11 +50,23 @@ def _form(record: ProvenanceRecord) -> str:
 
 
 def assessment_row(
-    stone: StoneInput, assessment: Assessment, assessed_at: dt.datetime
+    stone: StoneInput,
+    assessment: Assessment,
+    assessed_at: dt.datetime,
+    *,
+    attester: Attester,
+    certificate_numbers: Sequence[str],
 ) -> dict[str, object]:
-    """The ``stone_assessments`` row for ``assessment``, public view pre-serialized."""
+    """The ``stone_assessments`` row for ``assessment``: the public view pre-serialized, and
+    signed."""
     view = certificate_view(stone.public_id, _form(stone.record), assessment, assessed_at)
     body = view.model_dump_json().encode()
+    attestation = attester.attest(
+        stone_id=stone.public_id,
+        certificate_numbers=certificate_numbers,
+        view=view.model_dump(mode="json"),
+        assessed_at=assessed_at,
+    )
     return {
         "stone_id": stone.stone_id,
         "kp_result": assessment.kp.result.value,
@@ -65,8 +79,23 @@ def assessment_row(
         "record_digest": assessment.record_digest,
         "public_json": body,
         "etag": '"' + sha256_hex(body)[:40] + '"',
+        "attestation": attestation,
         "assessed_at": assessed_at,
     }
+
+
+def _attested_numbers(session: Session, stone_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The certificate numbers each stone's attestation lists."""
+    found: dict[int, list[str]] = {stone_id: [] for stone_id in stone_ids}
+    rows = session.exec(
+        select(StoneNumber.stone_id, StoneNumber.number).where(
+            col(StoneNumber.stone_id).in_(list(stone_ids)),
+            col(StoneNumber.kind).in_(sorted(ATTESTED_NUMBER_KINDS)),
+        )
+    ).all()
+    for stone_id, number in rows:
+        found[stone_id].append(number)
+    return found
 
 
 def store_assessments(
@@ -74,15 +103,18 @@ def store_assessments(
     reference: Reference,
     stones: Sequence[StoneInput],
     *,
+    attester: Attester,
     reason: str,
     change_id: int | None = None,
     today: dt.date | None = None,
 ) -> list[Reassessment]:
-    """Assess ``stones``, upsert their stored assessments and log each before and after."""
+    """Assess ``stones``, upsert their stored assessments (signed) and log each before and
+    after."""
     if not stones:
         return []
     today = today or dt.date.today()
     now = utcnow()
+    numbers = _attested_numbers(session, [s.stone_id for s in stones])
     previous = {
         row.stone_id: row
         for row in session.exec(
@@ -104,7 +136,13 @@ def store_assessments(
             assessment = assess(stone.record, reference, as_of)
             memo[(id(stone.record), as_of)] = assessment
         records.setdefault(assessment.record_digest, stone.record)
-        row = assessment_row(stone, assessment, now)
+        row = assessment_row(
+            stone,
+            assessment,
+            now,
+            attester=attester,
+            certificate_numbers=numbers[stone.stone_id],
+        )
         before = previous.get(stone.stone_id)
         (updates if before is not None else inserts).append(row)
         after = (assessment.kp.result.value, assessment.csc.result.value, assessment.csc.risk_score)
@@ -134,6 +172,7 @@ def store_assessments(
     if updates:
         session.execute(update(StoneAssessment), updates)
     session.execute(insert(Reassessment), log)
+    count_assessments(reason, ((str(e["after_kp"]), str(e["after_csc"])) for e in log))
     return [Reassessment.model_validate(entry) for entry in log]
 
 
@@ -154,7 +193,12 @@ def _store_records(session: Session, records: dict[str, ProvenanceRecord]) -> No
 
 
 def reassess_stones(
-    session: Session, reference: Reference, stones: Sequence[StoneRow], *, reason: str
+    session: Session,
+    reference: Reference,
+    stones: Sequence[StoneRow],
+    *,
+    attester: Attester,
+    reason: str,
 ) -> list[Reassessment]:
     """Rebuild the records of ``stones`` from the store (after a write), refresh their
     footprints and store new assessments. Raises ``RecordInvalid`` if a record breaks."""
@@ -170,7 +214,7 @@ def reassess_stones(
                 insert(StoneFootprint),
                 [{"stone_id": stone.id, "kind": k, "value": v[:128]} for k, v in keys],
             )
-    return store_assessments(session, reference, inputs, reason=reason)
+    return store_assessments(session, reference, inputs, attester=attester, reason=reason)
 
 
 def reassess_rows(
@@ -178,6 +222,7 @@ def reassess_rows(
     reference: Reference,
     stone_ids: Sequence[int],
     *,
+    attester: Attester,
     reason: str,
     change_id: int | None,
 ) -> list[Reassessment]:
@@ -202,4 +247,6 @@ def reassess_rows(
         if digest not in parsed:
             parsed[digest] = ProvenanceRecord.model_validate(json.loads(record_json))
         inputs.append(StoneInput(stone_id, public_id, as_of, parsed[digest]))
-    return store_assessments(session, reference, inputs, reason=reason, change_id=change_id)
+    return store_assessments(
+        session, reference, inputs, attester=attester, reason=reason, change_id=change_id
+    )

@@ -1,7 +1,9 @@
 """The public certificate: the consumer's view of a stone, and its hot lookup.
 
 The view is serialized once, when an assessment is stored (``public_json``); the lookup reads
-those bytes with one indexed Core ``select()`` on the async engine and serves them as they are.
+those bytes with one indexed Core ``select()`` and serves them as they are: on PostgreSQL through
+the raw asyncpg pool of the hot reads (the same statement, compiled once for asyncpg and
+prepared once per connection), elsewhere on the async engine.
 A small per-process cache in front bounds the staleness it may add by
 ``lookup_cache_ttl_seconds``; writes in the same process clear it at once.
 """
@@ -11,11 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import bindparam, select
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlmodel import col
 
+from clearstone_api.canonical import sha256_hex
 from clearstone_api.certificate_numbers import lookup_key
 from clearstone_api.db import Database
 from clearstone_api.domain.verdicts import (
@@ -29,7 +35,7 @@ from clearstone_api.domain.verdicts import (
 )
 from clearstone_api.errors import NotFound
 from clearstone_api.models.assessment import StoneAssessment
-from clearstone_api.models.stone import StoneNumber
+from clearstone_api.models.stone import Stone, StoneNumber
 
 __all__ = [
     "CertificateCache",
@@ -37,8 +43,10 @@ __all__ = [
     "CertificateStone",
     "CscPublic",
     "KpPublic",
+    "StoredAttestation",
     "StoredCertificate",
     "certificate_view",
+    "lookup_attestation",
     "lookup_certificate",
 ]
 
@@ -177,6 +185,8 @@ _LOOKUP = (
     )
     .where(col(StoneNumber.key) == bindparam("key"))
 )
+_LOOKUP_ASYNCPG = str(_LOOKUP.compile(dialect=asyncpg_dialect()))  # type: ignore[no-untyped-call]
+"""``_LOOKUP`` as asyncpg takes it (``$1`` for the key)."""
 
 
 async def lookup_certificate(
@@ -187,10 +197,47 @@ async def lookup_certificate(
     cached = cache.get(key)
     if cached is not None:
         return cached
-    async with database.async_engine.connect() as connection:
-        row = (await connection.execute(_LOOKUP, {"key": key})).first()
+    row: Sequence[Any] | None
+    if database.has_hot_pool:
+        row = await database.hot_fetchrow(_LOOKUP_ASYNCPG, key)
+    else:
+        async with database.async_engine.connect() as connection:
+            row = (await connection.execute(_LOOKUP, {"key": key})).first()
     if row is None:
         raise NotFound(f"No assessed stone has the certificate number {number!r}.")
     found = StoredCertificate(bytes(row[0]), row[1])
     cache.put(key, found)
     return found
+
+
+class StoredAttestation:
+    """A stone's attestation (compact JWS), its strong ETag and the stone's Clearstone id."""
+
+    __slots__ = ("body", "etag", "stone_id")
+
+    def __init__(self, body: bytes, etag: str, stone_id: str) -> None:
+        self.body = body
+        self.etag = etag
+        self.stone_id = stone_id
+
+
+_ATTESTATION = (
+    select(col(StoneAssessment.attestation), col(Stone.public_id))
+    .join_from(
+        StoneNumber, StoneAssessment, col(StoneNumber.stone_id) == col(StoneAssessment.stone_id)
+    )
+    .join(Stone, col(Stone.id) == col(StoneNumber.stone_id))
+    .where(col(StoneNumber.key) == bindparam("key"))
+)
+
+
+async def lookup_attestation(database: Database, number: str) -> StoredAttestation:
+    """The signed attestation of the stone ``number`` names; 404 when there is none."""
+    async with database.async_engine.connect() as connection:
+        row = (await connection.execute(_ATTESTATION, {"key": lookup_key(number)})).first()
+    if row is None:
+        raise NotFound(f"No assessed stone has the certificate number {number!r}.")
+    if row[0] is None:
+        raise NotFound(f"The assessment of {number!r} has not been signed yet.")
+    body = str(row[0]).encode("ascii")
+    return StoredAttestation(body, '"' + sha256_hex(body)[:40] + '"', str(row[1]))

@@ -20,6 +20,7 @@ from clearstone_api.models.lot import RoughLot
 from clearstone_api.models.stone import Stone
 from clearstone_api.security.principals import Principal
 from clearstone_api.services.assessments import reassess_stones
+from clearstone_api.services.attestations import Attester
 from clearstone_api.services.lineage import invalid_record, stones_descending_from
 
 __all__ = ["ChainLink", "CustodyEventCreate", "CustodyEventPublic", "append_event"]
@@ -170,9 +171,17 @@ def _items(
 
 
 def append_event(
-    session: Session, principal: Principal, reference: Reference, body: CustodyEventCreate
+    session: Session,
+    principal: Principal,
+    reference: Reference,
+    body: CustodyEventCreate,
+    *,
+    attester: Attester,
+    max_chain_length: int = 1000,
 ) -> CustodyEventPublic:
-    """Append one event to the chains of every item it handled, then re-assess their stones."""
+    """Append one event to the chains of every item it handled, then re-assess their stones.
+
+    A chain already holding ``max_chain_length`` events takes no more: 422 naming the item."""
     tenant = principal.tenant_id
     event = body.event
     if session.exec(
@@ -251,7 +260,8 @@ def append_event(
     session.flush()
     assert row.id is not None
     links: list[ChainLink] = []
-    for kind, item_id, record_id in items:
+    too_long: list[FieldError] = []
+    for index, (kind, item_id, record_id) in enumerate(items):
         last = session.exec(
             select(CustodyLink.seq, CustodyLink.hash)
             .where(CustodyLink.item_kind == kind, CustodyLink.item_id == item_id)
@@ -259,6 +269,16 @@ def append_event(
             .limit(1)
         ).first()
         seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+        if seq > max_chain_length:
+            too_long.append(
+                FieldError(
+                    path=f"body.event.items.{index}",
+                    message=f"the custody chain of {record_id!r} already holds "
+                    f"{max_chain_length} events, the most one lot or stone may carry",
+                    type="chain_too_long",
+                )
+            )
+            continue
         link = CustodyLink(
             event_id=row.id,
             item_kind=kind,
@@ -269,6 +289,8 @@ def append_event(
         )
         session.add(link)
         links.append(ChainLink(item=f"{kind}:{record_id}", seq=seq, prev_hash=prev, hash=link.hash))
+    if too_long:
+        raise Unprocessable("A custody chain is at its length limit.", errors=too_long)
     try:
         session.flush()
     except IntegrityError:
@@ -283,7 +305,7 @@ def append_event(
         )
     stones = [touched[k] for k in sorted(k for k in touched if k is not None)]
     try:
-        reassess_stones(session, reference, stones, reason="custody_event")
+        reassess_stones(session, reference, stones, attester=attester, reason="custody_event")
     except records.RecordInvalid as exc:
         raise invalid_record(exc, "custody event") from None
     return CustodyEventPublic(

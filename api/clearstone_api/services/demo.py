@@ -20,6 +20,8 @@ from clearstone_api.db import Database
 from clearstone_api.domain import records
 from clearstone_api.models.stone import Stone
 from clearstone_api.security.principals import Principal
+from clearstone_api.security.scopes import ROLE_SCOPES, Role
+from clearstone_api.services.attestations import Attester
 from clearstone_api.services.custody import CustodyEventCreate, append_event
 from clearstone_api.services.lots import LotCreate, register_lot
 from clearstone_api.services.reference_store import ReferenceStore
@@ -64,10 +66,17 @@ def _event_submissions(record: records.ProvenanceRecord) -> list[CustodyEventCre
     return submissions
 
 
-def load_vector(database: Database, store: ReferenceStore, vector: dict[str, Any]) -> bool:
+def load_vector(
+    database: Database, store: ReferenceStore, vector: dict[str, Any], *, attester: Attester
+) -> bool:
     """Load one vector; False when it is already loaded."""
     record = records.parse_record(vector["record"])
-    principal = Principal(id="demo-loader", tenant_id=f"demo-{vector['name']}")
+    principal = Principal(
+        id="demo-loader",
+        tenant_id=f"demo-{vector['name']}",
+        role=Role.supplier,
+        scopes=frozenset(ROLE_SCOPES[Role.supplier]),
+    )
     with database.session() as session:
         if session.exec(
             select(Stone.id).where(
@@ -93,17 +102,18 @@ def load_vector(database: Database, store: ReferenceStore, vector: dict[str, Any
                         "as_of": vector["as_of"],
                     }
                 ),
+                attester=attester,
                 skip_taken_numbers=True,
             )
         for submission in submissions:
-            append_event(session, principal, reference, submission)
+            append_event(session, principal, reference, submission, attester=attester)
     return True
 
 
 def load_demo(
-    database: Database, store: ReferenceStore, path: Path | None = None
+    database: Database, store: ReferenceStore, attester: Attester, path: Path | None = None
 ) -> tuple[int, int]:
     """Load every vector in ``path``; returns (loaded, already there)."""
     vectors = json.loads((path or vectors_path()).read_text(encoding="utf-8"))
-    loaded = sum(load_vector(database, store, vector) for vector in vectors)
+    loaded = sum(load_vector(database, store, vector, attester=attester) for vector in vectors)
     return loaded, len(vectors) - loaded

@@ -4,21 +4,25 @@ The key is claimed in its own short transaction before the handler runs, so a co
 duplicate sees the claim at once (409) instead of waiting on a lock. The handler then stores its
 response through :meth:`IdempotencyClaim.record` inside the request's own transaction: the write
 and the stored response commit together or not at all. A failed request releases its claim so a
-retry can run.
+retry can run. When the failure was the database going away, the release cannot run either: it
+is retried in the background until the database is back, so that the client's retry with the
+same key is not held off (409) for ``idempotency_lock_seconds``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
-import re
+import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from pydantic import BaseModel
 from sqlalchemy import delete, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -28,7 +32,7 @@ from clearstone_api.db import Database, database_of
 from clearstone_api.errors import IdempotencyInProgress, IdempotencyKeyReused
 from clearstone_api.models.columns import utcnow
 from clearstone_api.models.idempotency import IdempotencyKey
-from clearstone_api.security.principals import CLIENT_HEADER
+from clearstone_api.security.principals import Authenticated
 
 __all__ = [
     "IDEMPOTENCY_HEADER",
@@ -40,7 +44,11 @@ __all__ = [
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
-_CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$")
+
+logger = logging.getLogger("clearstone.idempotency")
+
+_RELEASES: set[asyncio.Task[None]] = set()
+"""Background releases in flight (the event loop keeps only weak references to tasks)."""
 
 
 class IdempotentReplay(Exception):
@@ -149,15 +157,9 @@ def _claim(
         raise IdempotencyInProgress("Another request with this Idempotency-Key is being processed.")
 
 
-def _client_of(request: Request) -> str:
-    client = request.headers.get(CLIENT_HEADER)
-    if client and _CLIENT_ID.match(client):
-        return "client:" + client
-    return "addr:" + (request.client.host if request.client else "unknown")
-
-
 async def idempotency(
     request: Request,
+    principal: Authenticated,
     key: Annotated[
         str | None,
         Header(
@@ -169,7 +171,8 @@ async def idempotency(
         ),
     ] = None,
 ) -> AsyncIterator[IdempotencyClaim]:
-    """Claim ``Idempotency-Key`` for this request; release it if the request fails."""
+    """Claim ``Idempotency-Key`` for this request, in the caller's own key space; release it if
+    the request fails."""
     if key is None:
         yield IdempotencyClaim()
         return
@@ -177,7 +180,7 @@ async def idempotency(
     claim = await run_in_threadpool(
         _claim,
         database,
-        _client_of(request),
+        "client:" + principal.id,
         key,
         f"{request.method} {request.url.path}",
         _request_hash(await request.body()),
@@ -186,8 +189,32 @@ async def idempotency(
     try:
         yield claim
     except BaseException:
-        await run_in_threadpool(claim.release)
+        try:
+            await run_in_threadpool(claim.release)
+        except SQLAlchemyError:
+            # Stop well before another request may take the key over (lock_seconds after the
+            # claim), so that a late release never deletes that request's claim.
+            _release_later(claim, request.app.state.settings.idempotency_lock_seconds / 2)
         raise
+
+
+def _release_later(claim: IdempotencyClaim, give_up_after: float) -> None:
+    task = asyncio.get_running_loop().create_task(_keep_releasing(claim, give_up_after))
+    _RELEASES.add(task)
+    task.add_done_callback(_RELEASES.discard)
+
+
+async def _keep_releasing(claim: IdempotencyClaim, give_up_after: float) -> None:
+    deadline = time.monotonic() + give_up_after
+    delay = 0.25
+    while time.monotonic() + delay < deadline:
+        await asyncio.sleep(delay)
+        try:
+            await run_in_threadpool(claim.release)
+            return
+        except SQLAlchemyError:
+            delay = min(delay * 2, 4.0)
+    logger.warning("idempotency key left claimed until its lock expires: database unreachable")
 
 
 IdempotencyDep = Annotated[IdempotencyClaim, Depends(idempotency)]

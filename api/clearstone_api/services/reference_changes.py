@@ -22,8 +22,10 @@ from clearstone_api.domain.reference_rows import Incident, StatusPeriod, Verific
 from clearstone_api.errors import Conflict, NotFound, Unprocessable
 from clearstone_api.models.reference_change import ReferenceChange
 from clearstone_api.models.stone import StoneFootprint
+from clearstone_api.observability.metrics import count_reassessed, measured_reassessment
 from clearstone_api.security.principals import Principal
 from clearstone_api.services.assessments import reassess_rows
+from clearstone_api.services.attestations import Attester
 from clearstone_api.services.reference_data import party_keys
 from clearstone_api.services.reference_store import ReferenceStore
 
@@ -174,8 +176,13 @@ def _reach(change: ReferenceChange, reference: Reference) -> set[tuple[str, str]
     return keys
 
 
+@measured_reassessment
 def run_reassessment(
-    database: Database, store: ReferenceStore, change_id: int, batch_size: int
+    database: Database,
+    store: ReferenceStore,
+    attester: Attester,
+    change_id: int,
+    batch_size: int,
 ) -> None:
     """Re-assess every stone ``change_id`` can reach, in committed batches; resumable."""
     with database.session() as session:
@@ -204,8 +211,14 @@ def run_reassessment(
         batch = stone_ids[start : start + batch_size]
         with database.session() as session:
             log = reassess_rows(
-                session, reference, batch, reason="reference_change", change_id=change_id
+                session,
+                reference,
+                batch,
+                attester=attester,
+                reason="reference_change",
+                change_id=change_id,
             )
+            count_reassessed(len(log), sum(e.changed for e in log))
             session.execute(
                 update(ReferenceChange)
                 .where(col(ReferenceChange.id) == change_id)

@@ -22,6 +22,7 @@ from clearstone_api.models.assessment import StoneAssessment
 from clearstone_api.models.stone import Stone, StoneLot, StoneNumber
 from clearstone_api.security.principals import Principal
 from clearstone_api.services.assessments import reassess_stones
+from clearstone_api.services.attestations import Attester
 from clearstone_api.services.lineage import ancestors_of, invalid_record, resolve_lots
 
 __all__ = [
@@ -107,6 +108,7 @@ def register_stone(
     reference: Reference,
     body: StoneCreate,
     *,
+    attester: Attester,
     skip_taken_numbers: bool = False,
 ) -> StonePublic:
     """Register a stone, index its numbers, link its lineage and assess it.
@@ -158,7 +160,7 @@ def register_stone(
             insert(StoneLot), [{"stone_id": row.id, "lot_id": lot} for lot in sorted(lineage)]
         )
     try:
-        reassess_stones(session, reference, [row], reason="stone_registered")
+        reassess_stones(session, reference, [row], attester=attester, reason="stone_registered")
     except records.RecordInvalid as exc:
         raise invalid_record(exc, "stone") from None
     return stone_public(session, row)

@@ -1,0 +1,399 @@
+"""Prometheus metrics: what the service counts, and ``GET /metrics`` that exposes it.
+
+=============================================  =========  ==================================
+metric                                         type       labels
+=============================================  =========  ==================================
+``clearstone_http_requests_total``             counter    ``method``, ``route``, ``status``
+``clearstone_http_request_duration_seconds``   histogram  ``method``, ``route``
+``clearstone_http_requests_in_flight``         gauge
+``clearstone_assessments_total``               counter    ``source``, ``kp``, ``csc``
+``clearstone_reassessment_runs_total``         counter    ``outcome``
+``clearstone_reassessment_duration_seconds``   histogram
+``clearstone_reassessment_stones_total``       counter    ``result``
+``clearstone_db_pool_checked_out``             gauge      ``engine``
+``clearstone_db_pool_size``                    gauge      ``engine``
+``clearstone_db_pool_limit``                   gauge      ``engine``
+=============================================  =========  ==================================
+
+``route`` is the route's template (``/v1/certificates/{number}``, or ``unmatched``), never the
+raw path, so label values stay bounded whatever clients send.
+
+**Several worker processes.** Each uvicorn worker is a process with its own counters, and a
+scrape reaches one of them. When ``PROMETHEUS_MULTIPROC_DIR`` names a writable directory (set
+before the process starts), prometheus_client keeps every value in memory-mapped files there and
+``/metrics`` adds up the files of all workers: counters and histograms of workers that have
+exited are kept (they only ever grow), gauges count live workers only.
+
+The metric objects are built once per process, on first use (:func:`process_metrics`), not at
+import time, so that the directory can be prepared first.
+"""
+
+from __future__ import annotations
+
+import functools
+import glob
+import os
+import re
+import time
+from collections import Counter as Tally
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+from fastapi import FastAPI
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    ProcessCollector,
+    disable_created_metrics,
+    generate_latest,
+)
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
+from sqlalchemy import Engine
+from sqlalchemy.pool import QueuePool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from clearstone_api.observability.routes import route_template
+
+if TYPE_CHECKING:  # db -> errors -> request_ids -> observability: no import back at run time
+    from clearstone_api.db import Database
+
+__all__ = [
+    "MULTIPROC_ENV",
+    "Metrics",
+    "MetricsMiddleware",
+    "SampledGauges",
+    "count_assessments",
+    "count_reassessed",
+    "install_metrics",
+    "measured_reassessment",
+    "multiprocess_dir",
+    "process_metrics",
+    "reset_multiprocess_dir",
+]
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+# From a cached certificate (~0.2 ms) to a re-assessing write under load.
+_HTTP_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+_RUN_BUCKETS = (0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0)
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+P = ParamSpec("P")
+R = TypeVar("R")
+_LIVE_FILE = re.compile(r"^gauge_live\w*?_(\d+)\.db$")
+
+
+class Metrics:
+    """Every metric of the service, built once per process."""
+
+    def __init__(self) -> None:
+        self.requests = Counter(
+            "clearstone_http_requests",
+            "HTTP requests answered, by route template, method and status.",
+            ("method", "route", "status"),
+            registry=None,
+        )
+        self.duration = Histogram(
+            "clearstone_http_request_duration_seconds",
+            "Time from the request reaching the app to the end of its response.",
+            ("method", "route"),
+            buckets=_HTTP_BUCKETS,
+            registry=None,
+        )
+        self.in_flight = Gauge(
+            "clearstone_http_requests_in_flight",
+            "HTTP requests being handled now.",
+            registry=None,
+            multiprocess_mode="livesum",
+        )
+        self.assessments = Counter(
+            "clearstone_assessments",
+            "Assessments computed: inline (POST /v1/assessments) or stored, with the write "
+            "that caused them (stone_registered, custody_event, reference_change, ...).",
+            ("source", "kp", "csc"),
+            registry=None,
+        )
+        self.reassessment_runs = Counter(
+            "clearstone_reassessment_runs",
+            "Re-assessment runs after a reference-data change, by outcome (done, failed).",
+            ("outcome",),
+            registry=None,
+        )
+        self.reassessment_duration = Histogram(
+            "clearstone_reassessment_duration_seconds",
+            "Duration of re-assessment runs, whatever their outcome.",
+            buckets=_RUN_BUCKETS,
+            registry=None,
+        )
+        self.reassessment_stones = Counter(
+            "clearstone_reassessment_stones",
+            "Stones re-assessed by reference-data changes, by whether a verdict changed.",
+            ("result",),
+            registry=None,
+        )
+        self.pool_checked_out = Gauge(
+            "clearstone_db_pool_checked_out",
+            "Database connections in use, per engine (sync: writes; async: hot reads).",
+            ("engine",),
+            registry=None,
+            multiprocess_mode="livesum",
+        )
+        self.pool_size = Gauge(
+            "clearstone_db_pool_size",
+            "Connections each pool keeps open (CLEARSTONE_POOL_SIZE).",
+            ("engine",),
+            registry=None,
+            multiprocess_mode="livesum",
+        )
+        self.pool_limit = Gauge(
+            "clearstone_db_pool_limit",
+            "The most connections a pool opens (its size plus its overflow); a request that "
+            "finds them all in use waits.",
+            ("engine",),
+            registry=None,
+            multiprocess_mode="livesum",
+        )
+
+    def collectors(self) -> list[Counter | Gauge | Histogram]:
+        return [
+            self.requests,
+            self.duration,
+            self.in_flight,
+            self.assessments,
+            self.reassessment_runs,
+            self.reassessment_duration,
+            self.reassessment_stones,
+            self.pool_checked_out,
+            self.pool_size,
+            self.pool_limit,
+        ]
+
+
+def multiprocess_dir() -> str | None:
+    """The directory shared by the workers, when multiprocess mode is on."""
+    return os.environ.get(MULTIPROC_ENV) or None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _drop_stale_live_gauges(path: str) -> None:
+    """Forget the live gauges of processes that are gone, and this pid's own earlier ones (a
+    restarted container can hand a new worker the pid of an old one)."""
+    for name in os.listdir(path):
+        found = _LIVE_FILE.match(name)
+        if found is None:
+            continue
+        pid = int(found.group(1))
+        if pid == os.getpid() or not _alive(pid):
+            mark_process_dead(pid, path)  # type: ignore[no-untyped-call]  # unannotated upstream
+
+
+def reset_multiprocess_dir() -> None:
+    """Empty the multiprocess directory; only before any worker starts (``clearstone-api
+    serve`` does it)."""
+    path = multiprocess_dir()
+    if path is None:
+        return
+    os.makedirs(path, exist_ok=True)
+    for stale in glob.glob(os.path.join(path, "*.db")):
+        os.remove(stale)
+
+
+@functools.cache
+def process_metrics() -> Metrics:
+    """This process's metrics; the first call prepares the multiprocess directory."""
+    # No *_created series: they double the output and nothing here reads them.
+    disable_created_metrics()  # type: ignore[no-untyped-call]  # unannotated upstream
+    path = multiprocess_dir()
+    if path is not None:
+        os.makedirs(path, exist_ok=True)
+        _drop_stale_live_gauges(path)
+    return Metrics()
+
+
+def count_assessments(source: str, results: Iterable[tuple[str, str]]) -> None:
+    """Count computed assessments by ``(kp_result, csc_result)``."""
+    tally = Tally(results)
+    counter = process_metrics().assessments
+    for (kp, csc), count in tally.items():
+        counter.labels(source, kp, csc).inc(count)
+
+
+def measured_reassessment(run: Callable[P, R]) -> Callable[P, R]:
+    """Count a re-assessment run by its outcome (``done``, or ``failed`` when it raises) and
+    time it."""
+
+    @functools.wraps(run)
+    def measured(*args: P.args, **kwargs: P.kwargs) -> R:
+        metrics = process_metrics()
+        started = time.perf_counter()
+        outcome = "failed"
+        try:
+            result = run(*args, **kwargs)
+            outcome = "done"
+            return result
+        finally:
+            metrics.reassessment_runs.labels(outcome).inc()
+            metrics.reassessment_duration.observe(time.perf_counter() - started)
+
+    return measured
+
+
+def count_reassessed(reassessed: int, changed: int) -> None:
+    """Stones a re-assessment batch re-assessed, and how many of their verdicts changed."""
+    stones = process_metrics().reassessment_stones
+    stones.labels("changed").inc(changed)
+    stones.labels("unchanged").inc(reassessed - changed)
+
+
+class SampledGauges:
+    """Requests in flight and both pools' connections in use, written into their gauges by
+    sampling rather than on every change.
+
+    A pool's ``checkin`` event fires before the connection is back in the pool, so counts kept
+    from pool events drift under concurrency, whereas a sample is exact when it is taken; and
+    a sample costs one gauge write instead of two per request. Samples are taken at most every
+    :attr:`INTERVAL` seconds under load, whenever the process falls idle (so an idle worker
+    never reports stale connections in use), and at every scrape.
+    """
+
+    INTERVAL = 0.05
+
+    def __init__(self, database: Database) -> None:
+        metrics = process_metrics()
+        self.active = 0
+        """Requests this process is handling now (the middleware counts them)."""
+        self._in_flight = metrics.in_flight
+        self._sampled_at = 0.0
+        self._pools: list[tuple[Engine, Gauge]] = []
+        for label, engine in (
+            ("sync", database.engine),
+            ("async", database.async_engine.sync_engine),
+        ):
+            pool = engine.pool
+            if not isinstance(pool, QueuePool):  # SQLite in memory: one static connection
+                continue
+            metrics.pool_size.labels(label).set(pool.size())
+            max_overflow: int = getattr(pool, "_max_overflow", 0)
+            metrics.pool_limit.labels(label).set(pool.size() + max(max_overflow, 0))
+            self._pools.append((engine, metrics.pool_checked_out.labels(label)))
+        self.sample()
+
+    def sample(self, now: float | None = None) -> None:
+        self._sampled_at = time.perf_counter() if now is None else now
+        self._in_flight.set(self.active)
+        for engine, checked_out in self._pools:
+            pool = engine.pool  # dispose() replaces it
+            if isinstance(pool, QueuePool):
+                checked_out.set(pool.checkedout())
+
+    def request_done(self, now: float) -> None:
+        self.active -= 1
+        if self.active == 0 or now - self._sampled_at >= self.INTERVAL:
+            self.sample(now)
+
+
+class MetricsMiddleware:
+    """Counts and times every HTTP request by route template, method and status.
+
+    Pure ASGI: no task or body buffering per request. Label children are cached, so the cost
+    per request is a dictionary lookup, a counter increment and a histogram observation.
+    """
+
+    def __init__(self, app: ASGIApp, *, gauges: SampledGauges) -> None:
+        self.app = app
+        self.gauges = gauges
+        self.metrics = process_metrics()
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+    def _children_for(self, method: str, route: str, status: int) -> tuple[Counter, Histogram]:
+        key = (method, route, status)
+        found = self._children.get(key)
+        if found is None:
+            found = (
+                self.metrics.requests.labels(method, route, str(status)),
+                self.metrics.duration.labels(method, route),
+            )
+            self._children[key] = found
+        return found
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # an exception escaping the app becomes a 500 outside this middleware
+
+        async def send_with_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        self.gauges.active += 1
+        try:
+            await self.app(scope, receive, send_with_status)
+        finally:
+            now = time.perf_counter()
+            method = scope["method"] if scope["method"] in _METHODS else "other"
+            counter, histogram = self._children_for(method, route_template(scope), status)
+            counter.inc()
+            histogram.observe(now - started)
+            self.gauges.request_done(now)
+
+
+def _registry() -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    if multiprocess_dir() is not None:
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # unannotated upstream
+    else:
+        for collector in process_metrics().collectors():
+            registry.register(collector)
+        ProcessCollector(registry=registry)
+    return registry
+
+
+def _forget_process_on_shutdown(app: FastAPI) -> None:
+    """In multiprocess mode, a worker that shuts down takes its gauges with it (one that is
+    killed leaves them until the next worker starts: see ``_drop_stale_live_gauges``). Not an
+    ``atexit`` hook: uvicorn ends a worker by re-raising SIGTERM, which skips those."""
+    path = multiprocess_dir()
+    if path is None:
+        return
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        async with inner(app) as state:
+            yield state
+        mark_process_dead(os.getpid(), path)  # type: ignore[no-untyped-call]  # unannotated upstream
+
+    app.router.lifespan_context = lifespan
+
+
+def install_metrics(app: FastAPI, database: Database) -> None:
+    """The request middleware and ``GET /metrics`` (not in the OpenAPI contract)."""
+    gauges = SampledGauges(database)
+    app.add_middleware(MetricsMiddleware, gauges=gauges)
+    _forget_process_on_shutdown(app)
+
+    def metrics(_request: Request) -> Response:
+        gauges.sample()
+        return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_api_route(
+        "/metrics", metrics, methods=["GET"], include_in_schema=False, response_class=Response
+    )

@@ -1,0 +1,238 @@
+"""Rate limits: per client address on public requests, per client on authenticated ones.
+
+Three policies, each a **fixed window** that starts at a subject's first request and lasts
+``rate_limit_window_seconds`` (default 60):
+
+- ``token``: ``POST /v1/oauth/token``, per client address (default 30 a window);
+- ``client``: any request with a valid access token, per client id (default 1200);
+- ``public``: everything else, per client address (default 300). IPv6 addresses count per /64,
+  the block one subscriber is usually given.
+
+``/healthz`` and ``/readyz`` are not limited (probes). Every limited response carries
+``RateLimit-Policy`` and ``RateLimit`` (draft-ietf-httpapi-ratelimit-headers: ``q`` quota, ``w``
+window, ``r`` remaining, ``t`` seconds until the window resets); over the quota the answer is a
+429 problem with ``Retry-After``. A fixed window is simple and cheap (one atomic increment), at
+the price of letting a client spend up to twice the quota across a window boundary.
+
+The counters live in this process by default. With ``CLEARSTONE_REDIS_URL`` they live in Redis,
+where one Lua script increments and sets the expiry atomically, so every process behind a load
+balancer spends one shared budget. If Redis fails, the process falls back to its own counters
+(and logs it) rather than refusing traffic.
+
+The client address is the ASGI peer: behind a proxy, run uvicorn with ``--proxy-headers`` and
+``--forwarded-allow-ips`` set to the proxy, never ``*`` where clients can reach the API directly.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from clearstone_api.errors import TooManyRequests, problem_response
+from clearstone_api.security.principals import TOKEN_URL, principal_of_scope
+from clearstone_api.security.tokens import Tokens
+from clearstone_api.settings import Settings
+
+__all__ = [
+    "EXEMPT_PATHS",
+    "MemoryStore",
+    "Policy",
+    "RateLimitMiddleware",
+    "RateLimiter",
+    "RedisStore",
+    "Usage",
+]
+
+EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})
+
+logger = logging.getLogger("clearstone.rate_limits")
+
+# INCR, and start the window on the first hit (or repair a key that somehow lost its expiry),
+# in one atomic step: two processes can never both see "first" and both set the expiry.
+_HIT = """
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+"""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A quota of requests per window."""
+
+    name: str
+    quota: int
+    window: int
+    """Seconds."""
+
+    @property
+    def header(self) -> str:
+        """Its ``RateLimit-Policy`` member."""
+        return f'"{self.name}";q={self.quota};w={self.window}'
+
+
+@dataclass(frozen=True)
+class Usage:
+    """A subject's count in its current window, and seconds until the window resets."""
+
+    count: int
+    reset: int
+
+
+class MemoryStore:
+    """Counters in this process, bounded in size."""
+
+    def __init__(
+        self, *, max_keys: int = 100_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._max_keys = max_keys
+        self._clock = clock
+        self._windows: dict[str, tuple[float, int]] = {}
+
+    async def hit(self, key: str, window: int) -> Usage:
+        now = self._clock()
+        resets_at, count = self._windows.get(key, (0.0, 0))
+        if resets_at <= now:
+            if key not in self._windows and len(self._windows) >= self._max_keys:
+                self._sweep(now)
+            resets_at, count = now + window, 0
+        count += 1
+        self._windows[key] = (resets_at, count)
+        return Usage(count, max(1, math.ceil(resets_at - now)))
+
+    def _sweep(self, now: float) -> None:
+        self._windows = {k: v for k, v in self._windows.items() if v[0] > now}
+        if len(self._windows) >= self._max_keys:  # still full: forget the oldest half
+            keep = list(self._windows.items())[self._max_keys // 2 :]
+            self._windows = dict(keep)
+
+    async def aclose(self) -> None:
+        return None
+
+
+class RedisStore:
+    """Counters in Redis, shared by every process that uses the same Redis and prefix."""
+
+    def __init__(self, url: str, *, timeout: float = 0.25) -> None:
+        self._redis: Redis = Redis.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout
+        )
+        self._script: Any = self._redis.register_script(_HIT)
+
+    async def hit(self, key: str, window: int) -> Usage:
+        count, ttl_ms = await self._script(keys=[key], args=[window * 1000])
+        return Usage(int(count), max(1, math.ceil(int(ttl_ms) / 1000)))
+
+    async def aclose(self) -> None:
+        await self._redis.aclose()
+
+
+class RateLimiter:
+    """The policies, and where their counters are kept."""
+
+    def __init__(self, settings: Settings, store: MemoryStore | RedisStore | None = None) -> None:
+        window = settings.rate_limit_window_seconds
+        self.enabled = settings.rate_limit_enabled
+        self.public = Policy("public", settings.rate_limit_public, window)
+        self.client = Policy("client", settings.rate_limit_client, window)
+        self.token = Policy("token", settings.rate_limit_token, window)
+        self.prefix = settings.redis_key_prefix + "rl:"
+        if store is None:
+            store = RedisStore(settings.redis_url) if settings.redis_url else MemoryStore()
+        self.store = store
+        self._fallback = MemoryStore()
+        self._warned_at = -math.inf
+
+    async def hit(self, policy: Policy, subject: str) -> Usage:
+        key = f"{self.prefix}{policy.name}:{subject}"
+        try:
+            return await self.store.hit(key, policy.window)
+        except (RedisError, OSError) as exc:
+            now = time.monotonic()
+            if now - self._warned_at > 60:
+                self._warned_at = now
+                logger.warning("rate-limit store failed (%s); counting in-process", exc)
+            return await self._fallback.hit(key, policy.window)
+
+    async def aclose(self) -> None:
+        await self.store.aclose()
+
+
+def _address(scope: Scope) -> str:
+    client = scope.get("client")
+    host = client[0] if client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+class RateLimitMiddleware:
+    """Counts every request against its policy before the app sees it."""
+
+    def __init__(self, app: ASGIApp, *, limiter: RateLimiter, tokens: Tokens) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.tokens = tokens
+
+    def _policy(self, scope: Scope) -> tuple[Policy, str]:
+        if scope["path"] == TOKEN_URL:
+            return self.limiter.token, "addr:" + _address(scope)
+        principal = principal_of_scope(scope, self.tokens)
+        if principal is not None:
+            return self.limiter.client, "client:" + principal.id
+        return self.limiter.public, "addr:" + _address(scope)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.limiter.enabled or scope["path"] in EXEMPT_PATHS:
+            await self.app(scope, receive, send)
+            return
+        policy, subject = self._policy(scope)
+        usage = await self.limiter.hit(policy, subject)
+        remaining = max(0, policy.quota - usage.count)
+        headers = {
+            "RateLimit-Policy": policy.header,
+            "RateLimit": f'"{policy.name}";r={remaining};t={usage.reset}',
+        }
+        if usage.count > policy.quota:
+            refused = TooManyRequests(
+                f"Over the {policy.name} rate limit of {policy.quota} requests per "
+                f"{policy.window} s; retry in {usage.reset} s."
+            )
+            response = problem_response(
+                Request(scope),
+                status=refused.status,
+                slug=refused.slug,
+                title=refused.title,
+                detail=refused.detail,
+                headers={**headers, "Retry-After": str(usage.reset)},
+            )
+            await response(scope, receive, send)
+            return
+        encoded = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *encoded]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

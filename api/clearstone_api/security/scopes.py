@@ -1,0 +1,60 @@
+"""Roles and scopes: who may hold which scope, and what each one allows.
+
+Every protected operation requires one scope (declared per operation in the OpenAPI document).
+A client's role bounds the scopes it may ever hold, at creation and again on every request, so
+a mis-issued client cannot turn a retailer into a supplier.
+
+==================  =========================================================  ==========
+scope               allows                                                      roles
+==================  =========================================================  ==========
+``records:read``    read your own stones, lots and custody verification         supplier
+``records:write``   register stones and lots, append custody events             supplier
+``assessments``     assess a record sent inline (nothing stored)                all
+``screenings``      screen a checkout cart                                      retailer
+``stones:summary``  read the retailer tier of any stone (no prices, no names)   retailer
+``reference:write`` add and correct incidents and KP status periods             analyst
+``reference:read``  read the audit trail of reference-data changes              analyst
+==================  =========================================================  ==========
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["ROLE_SCOPES", "SCOPES", "Role", "Scope"]
+
+
+class Role(StrEnum):
+    supplier = "supplier"
+    retailer = "retailer"
+    analyst = "analyst"
+
+
+class Scope(StrEnum):
+    records_read = "records:read"
+    records_write = "records:write"
+    assessments = "assessments"
+    screenings = "screenings"
+    stones_summary = "stones:summary"
+    reference_write = "reference:write"
+    reference_read = "reference:read"
+
+
+SCOPES: dict[str, str] = {
+    Scope.records_read: "Read your own stones, lots and custody verification (suppliers).",
+    Scope.records_write: "Register stones and lots and append custody events (suppliers).",
+    Scope.assessments: "Assess a provenance record sent inline; nothing is stored.",
+    Scope.screenings: "Screen a checkout cart (retailers).",
+    Scope.stones_summary: "Read the retailer tier of any stone: custody summary without prices "
+    "or counterparty names (retailers).",
+    Scope.reference_write: "Add and correct incidents and KP status periods (analysts).",
+    Scope.reference_read: "Read the audit trail of reference-data changes (analysts).",
+}
+"""Every scope and what it allows: the OAuth2 scheme's ``scopes`` in the OpenAPI document."""
+
+ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
+    Role.supplier: frozenset({Scope.records_read, Scope.records_write, Scope.assessments}),
+    Role.retailer: frozenset({Scope.screenings, Scope.stones_summary, Scope.assessments}),
+    Role.analyst: frozenset({Scope.reference_write, Scope.reference_read, Scope.assessments}),
+}
+"""The scopes a client of each role may hold; a new client gets all of its role's by default."""

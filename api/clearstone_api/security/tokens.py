@@ -1,0 +1,245 @@
+"""Everything JOSE, in one place: access tokens, attestations and the published key set.
+
+python-jose is the project's JOSE library and its defaults are unsafe, so no other module imports
+it, and this one never lets a token choose how it is checked:
+
+- exactly one algorithm, ES256, fixed here and never read from a token (an ``alg: none`` token,
+  or HS256 "signed" with the public key as the HMAC secret, is refused before any key is used);
+- the key is chosen by ``kid`` from the local key set, and an unknown or missing ``kid`` is
+  refused (python-jose would try every key it is given);
+- ``exp``, ``iat``, ``iss``, ``aud`` and ``sub`` are required (python-jose skips the audience
+  check when ``aud`` is absent unless told to require it), with a leeway of 30 s;
+- tokens are explicitly typed (``typ: at+jwt``, RFC 9068; attestations
+  ``clearstone-attestation+jws``), so neither can stand in for the other;
+- headers that point at other keys (``jku``, ``jwk``, ``x5u``, ``x5c``) or demand extensions
+  (``crit``) are refused;
+- only public keys are published (``key.public_key().to_dict()``: the private key's own
+  ``to_dict()`` includes ``d``).
+
+Example::
+
+    tokens = Tokens(load_key_set(settings), issuer=..., audience=..., ttl_seconds=900)
+    issued = tokens.issue(client_id="cli_...", role=Role.supplier, tenant="ACME", scopes=[...])
+    claims = tokens.verify(issued.token)
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from jose import jwk, jws, jwt
+from jose.exceptions import ExpiredSignatureError, JOSEError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from clearstone_api.security.keys import KeySet
+from clearstone_api.security.scopes import Role
+
+__all__ = [
+    "ACCESS_TOKEN_TYPE",
+    "ALGORITHM",
+    "ATTESTATION_TYPE",
+    "LEEWAY_SECONDS",
+    "AccessClaims",
+    "InvalidToken",
+    "IssuedToken",
+    "Tokens",
+]
+
+ALGORITHM = "ES256"
+"""The one algorithm this service signs and accepts."""
+ACCESS_TOKEN_TYPE = "at+jwt"
+"""``typ`` of access tokens (RFC 9068 §2.1)."""
+ATTESTATION_TYPE = "clearstone-attestation+jws"
+"""``typ`` of attestations (docs/attestations.md)."""
+LEEWAY_SECONDS = 30
+"""Clock skew tolerated on ``exp`` and ``iat``."""
+MAX_TOKEN_LENGTH = 4096
+"""Longer bearer tokens are refused unparsed; ours are well under 1 KiB."""
+_REFUSED_HEADERS = frozenset({"jku", "jwk", "x5u", "x5c", "crit"})
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class InvalidToken(Exception):
+    """A bearer token that must be refused. ``reason`` is for logs and tests, never for the
+    caller, who learns only that the token is invalid or expired."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    @property
+    def expired(self) -> bool:
+        return self.reason == "expired"
+
+
+class AccessClaims(BaseModel):
+    """The claims of a verified access token, strictly typed."""
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="ignore")
+
+    iss: Text
+    aud: Text
+    sub: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    """The client id (stored as ``created_by`` and in idempotency keys)."""
+    iat: int
+    exp: int
+    scope: Annotated[str, StringConstraints(max_length=1000)]
+    """Space-separated scopes (RFC 8693 §4.2)."""
+    tenant: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    """Stored as the ``tenant_id`` of every record the client writes."""
+    role: Annotated[Role, Field(strict=False)]
+    """Lax only to read the JSON string as the enum; still one of its values."""
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        return frozenset(self.scope.split())
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_in: int
+    scope: str
+
+
+class Tokens:
+    """Signs and verifies with one :class:`KeySet`."""
+
+    def __init__(self, keys: KeySet, *, issuer: str, audience: str, ttl_seconds: int = 900) -> None:
+        if not 0 < ttl_seconds <= 900:
+            raise ValueError("access tokens live at most 15 minutes")
+        self.issuer = issuer
+        self.audience = audience
+        self.ttl_seconds = ttl_seconds
+        self.active_kid = keys.active_kid
+        self._signing = jwk.construct(dict(keys.active.jwk), ALGORITHM)
+        self._verifying = {key.kid: jwk.construct(key.public_jwk, ALGORITHM) for key in keys.keys}
+
+    # Access tokens.
+
+    def issue(
+        self,
+        *,
+        client_id: str,
+        role: Role,
+        tenant: str,
+        scopes: Iterable[str],
+        now: int | None = None,
+    ) -> IssuedToken:
+        """A signed access token for the client, good for ``ttl_seconds``."""
+        issued_at = int(time.time()) if now is None else now
+        scope = " ".join(sorted(set(scopes)))
+        claims = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": client_id,
+            "client_id": client_id,
+            "iat": issued_at,
+            "exp": issued_at + self.ttl_seconds,
+            "jti": uuid.uuid4().hex,
+            "scope": scope,
+            "tenant": tenant,
+            "role": role.value,
+        }
+        token = jwt.encode(
+            claims,
+            self._signing,
+            algorithm=ALGORITHM,
+            headers={"kid": self.active_kid, "typ": ACCESS_TOKEN_TYPE},
+        )
+        return IssuedToken(token=token, expires_in=self.ttl_seconds, scope=scope)
+
+    def _header(self, token: str, expected_type: str) -> Any:
+        """The key a token's header names, after every header check."""
+        if len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
+            raise InvalidToken("malformed")
+        try:
+            header = jwt.get_unverified_header(token)
+        except JOSEError:
+            raise InvalidToken("malformed") from None
+        if not isinstance(header, dict):
+            raise InvalidToken("malformed")
+        if header.get("alg") != ALGORITHM:
+            raise InvalidToken("algorithm")
+        if str(header.get("typ", "")).lower() != expected_type:
+            raise InvalidToken("type")
+        if _REFUSED_HEADERS & set(header):
+            raise InvalidToken("header")
+        kid = header.get("kid")
+        key = self._verifying.get(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise InvalidToken("kid")
+        return key
+
+    def verify(self, token: str) -> AccessClaims:
+        """The claims of a valid access token; :class:`InvalidToken` for anything else."""
+        key = self._header(token, ACCESS_TOKEN_TYPE)
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=self.audience,
+                issuer=self.issuer,
+                options={
+                    "require_exp": True,
+                    "require_iat": True,
+                    "require_iss": True,
+                    "require_aud": True,
+                    "require_sub": True,
+                    "verify_at_hash": False,
+                    "leeway": LEEWAY_SECONDS,
+                },
+            )
+        except ExpiredSignatureError:
+            raise InvalidToken("expired") from None
+        except JOSEError as exc:
+            # The label only tells logs and tests which check refused the token.
+            signature = "Signature verification failed" in str(exc)
+            raise InvalidToken("signature" if signature else "claims") from None
+        except (TypeError, ValueError):  # python-jose lets these out of claim checks (exp: null)
+            raise InvalidToken("claims") from None
+        try:
+            verified = AccessClaims.model_validate(claims)
+        except ValidationError:
+            raise InvalidToken("claims") from None
+        now = int(time.time())
+        if verified.iat > now + LEEWAY_SECONDS or not verified.iat < verified.exp:
+            raise InvalidToken("claims")
+        return verified
+
+    # Attestations.
+
+    def sign_attestation(self, payload: bytes) -> str:
+        """A compact JWS over ``payload`` (its canonical JSON), with ``kid`` and ``typ``."""
+        signed: str = jws.sign(
+            payload,
+            self._signing,
+            headers={"kid": self.active_kid, "typ": ATTESTATION_TYPE},
+            algorithm=ALGORITHM,
+        )
+        return signed
+
+    def verify_attestation(self, attestation: str) -> bytes:
+        """The payload of a valid attestation; :class:`InvalidToken` otherwise."""
+        key = self._header(attestation, ATTESTATION_TYPE)
+        try:
+            payload: bytes = jws.verify(attestation, key, algorithms=[ALGORITHM])
+        except JOSEError:
+            raise InvalidToken("signature") from None
+        return payload
+
+    # The published key set.
+
+    def jwks(self) -> dict[str, list[dict[str, str]]]:
+        """The public half of every key, as a JWK Set: nothing private, ever."""
+        keys = []
+        for kid, key in self._verifying.items():
+            public = key.public_key().to_dict()
+            keys.append({**public, "kid": kid, "use": "sig", "alg": ALGORITHM})
+        return {"keys": keys}

@@ -1,0 +1,72 @@
+"""The raw asyncpg pool of the hot reads (PostgreSQL only): used by the certificate lookup,
+absent on SQLite or when turned off, and it survives connections lost under it."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from clearstone_api.app import create_app
+from clearstone_api.db import HOT_READS_APPLICATION_NAME, Database
+from clearstone_api.services.synthetic import generate_synthetic, synthetic_number
+from clearstone_api.settings import Settings
+from clearstone_api.testing import ASGIClient
+
+
+def _hot_connections(database: Database) -> int:
+    with database.engine.connect() as connection:
+        return int(
+            connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE application_name = :name AND datname = current_database()"
+                ),
+                {"name": HOT_READS_APPLICATION_NAME},
+            ).scalar_one()
+        )
+
+
+def test_lookup_uses_the_hot_pool_on_postgresql_only(
+    app: FastAPI, client: ASGIClient, database: Database
+) -> None:
+    first = generate_synthetic(database, app.state.references, 3)
+    assert database.has_hot_pool == (database.dialect == "postgresql")
+    response = client.get(f"/v1/certificates/{synthetic_number(first)}")
+    assert response.status_code == 200
+    if database.dialect == "postgresql":
+        assert _hot_connections(database) >= 1
+    assert client.get("/v1/certificates/SYN-999999999").status_code == 404
+
+
+def test_lookup_survives_hot_connections_terminated_under_it(
+    app: FastAPI, client: ASGIClient, database: Database
+) -> None:
+    number = synthetic_number(generate_synthetic(database, app.state.references, 3))
+    body = client.get(f"/v1/certificates/{number}").content
+    if database.dialect != "postgresql":
+        return
+    with database.engine.connect() as connection:
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = :name AND datname = current_database()"
+            ),
+            {"name": HOT_READS_APPLICATION_NAME},
+        )
+    again = client.get(f"/v1/certificates/{number}")
+    assert again.status_code == 200
+    assert again.content == body
+
+
+def test_hot_pool_can_be_turned_off(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"hot_reads_asyncpg": False}))
+    client = ASGIClient(app)
+    try:
+        database: Database = app.state.database
+        assert not database.has_hot_pool
+        first = generate_synthetic(database, app.state.references, 3)
+        assert client.get(f"/v1/certificates/{synthetic_number(first)}").status_code == 200
+        if database.dialect == "postgresql":
+            assert _hot_connections(database) == 0
+    finally:
+        client.close()
