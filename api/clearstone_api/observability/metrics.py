@@ -278,6 +278,7 @@ class SampledGauges:
         """Requests this process is handling now (the middleware counts them)."""
         self._in_flight = metrics.in_flight
         self._sampled_at = 0.0
+        self._last: list[float] = []
         self._pools: list[tuple[Engine, Gauge]] = []
         for label, engine in (
             ("sync", database.engine),
@@ -294,11 +295,16 @@ class SampledGauges:
 
     def sample(self, now: float | None = None) -> None:
         self._sampled_at = time.perf_counter() if now is None else now
-        self._in_flight.set(self.active)
-        for engine, checked_out in self._pools:
+        values = [float(self.active)]
+        for engine, _ in self._pools:
             pool = engine.pool  # dispose() replaces it
-            if isinstance(pool, QueuePool):
-                checked_out.set(pool.checkedout())
+            values.append(float(pool.checkedout()) if isinstance(pool, QueuePool) else 0.0)
+        if values == self._last:
+            return  # in multiprocess mode every gauge write is a locked write to a shared file
+        self._last = values
+        self._in_flight.set(values[0])
+        for (_, checked_out), value in zip(self._pools, values[1:], strict=True):
+            checked_out.set(value)
 
     def request_done(self, now: float) -> None:
         self.active -= 1
