@@ -138,6 +138,8 @@ class HotPool(Protocol):
 
     async def fetchrow(self, query: str, *args: object) -> Sequence[Any] | None: ...
 
+    async def fetch(self, query: str, *args: object) -> list[Sequence[Any]]: ...
+
     async def close(self) -> None: ...
 
 
@@ -215,10 +217,19 @@ class Database:
         round trip. A connection lost since its last use (a database restart) is retried once
         on another; if that fails too, the database is unavailable (503, like the engines).
         """
+        row: Sequence[Any] | None = await self._hot("fetchrow", query, args)
+        return row
+
+    async def hot_fetch(self, query: str, *args: object) -> list[Sequence[Any]]:
+        """Every row of ``query``, as :meth:`hot_fetchrow` fetches one."""
+        rows: list[Sequence[Any]] = await self._hot("fetch", query, args)
+        return rows
+
+    async def _hot(self, method: str, query: str, args: tuple[object, ...]) -> Any:
         for attempt in (1, 2):
             try:
                 pool = self._hot_pool or await self._open_hot_pool()
-                return await pool.fetchrow(query, *args)
+                return await getattr(pool, method)(query, *args)
             except _CONNECTION_LOST as error:
                 if attempt == 2:
                     # Here, not at the top: errors -> request_ids -> observability imports db.

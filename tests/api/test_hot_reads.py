@@ -3,11 +3,14 @@ absent on SQLite or when turned off, and it survives connections lost under it."
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import FastAPI
 from sqlalchemy import text
 
 from clearstone_api.app import create_app
 from clearstone_api.db import HOT_READS_APPLICATION_NAME, Database
+from clearstone_api.services.reference_store import ReferenceStore
 from clearstone_api.services.synthetic import generate_synthetic, synthetic_number
 from clearstone_api.settings import Settings
 from clearstone_api.testing import ASGIClient
@@ -70,3 +73,29 @@ def test_hot_pool_can_be_turned_off(settings: Settings) -> None:
             assert _hot_connections(database) == 0
     finally:
         client.close()
+
+
+def test_hot_fetch_returns_every_row(settings: Settings) -> None:
+    database = Database.from_settings(settings)
+    if not database.has_hot_pool:
+        database.engine.dispose()
+        return
+    first = generate_synthetic(database, ReferenceStore(settings.reference_dir), 3)
+
+    async def fetch() -> list[list[object]]:
+        try:
+            rows = await database.hot_fetch(
+                "SELECT stone_id, kind FROM stone_numbers WHERE stone_id = ANY($1::int[]) "
+                "ORDER BY stone_id, kind",
+                [first, first + 2, 10**6],
+            )
+            return [list(row) for row in rows]
+        finally:
+            await database.dispose()
+
+    assert asyncio.run(fetch()) == [
+        [first, "alias"],
+        [first, "clearstone_id"],
+        [first + 2, "alias"],
+        [first + 2, "clearstone_id"],
+    ]

@@ -1,7 +1,8 @@
 """The checkout screen: a decision per cart item under the retailer's own policy.
 
-The whole cart is read with ONE indexed Core query on the async engine; the policy is applied in
-memory. Unknown numbers get what the policy says; silence never allows by default.
+The whole cart is read with ONE indexed query: on PostgreSQL through the raw asyncpg pool of the
+hot reads (one prepared statement), elsewhere with Core on the async engine; the policy is applied
+in memory. Unknown numbers get what the policy says; silence never allows by default.
 """
 
 from __future__ import annotations
@@ -103,6 +104,17 @@ _CART = (
 )
 
 
+_CART_ASYNCPG = (
+    "SELECT n.key, s.public_id, a.kp_result, a.csc_result, a.risk_score, a.sanctions_result, "
+    "a.as_of FROM stone_numbers n "
+    "JOIN stone_assessments a ON n.stone_id = a.stone_id "
+    "JOIN stones s ON s.id = n.stone_id "
+    "WHERE n.key = ANY($1::varchar[])"
+)
+"""``_CART`` for the raw asyncpg pool on PostgreSQL: the keys as one array parameter, so the
+statement is prepared once per connection whatever the cart's size."""
+
+
 def _decide(number: str, row: tuple[object, ...] | None, policy: ScreeningPolicy) -> ScreeningItem:
     if row is None:
         return ScreeningItem(
@@ -155,9 +167,13 @@ def _decide(number: str, row: tuple[object, ...] | None, policy: ScreeningPolicy
 
 async def screen(database: Database, body: ScreeningCreate) -> ScreeningPublic:
     keys = {number: lookup_key(number) for number in body.items}
-    async with database.async_engine.connect() as connection:
-        result = await connection.execute(_CART, {"keys": sorted(set(keys.values()))})
-        rows = {row[0]: tuple(row) for row in result}
+    wanted = sorted(set(keys.values()))
+    if database.has_hot_pool:
+        rows = {row[0]: tuple(row) for row in await database.hot_fetch(_CART_ASYNCPG, wanted)}
+    else:
+        async with database.async_engine.connect() as connection:
+            result = await connection.execute(_CART, {"keys": wanted})
+            rows = {row[0]: tuple(row) for row in result}
     items = [_decide(number, rows.get(keys[number]), body.policy) for number in body.items]
     overall = max((item.decision for item in items), key=_SEVERITY.__getitem__)
     return ScreeningPublic(decision=overall, items=items)

@@ -1,0 +1,105 @@
+"""Run the API benchmark.
+
+    python -m bench.api setup [--fresh] [--stones 1000000] [--database clearstone_bench]
+    python -m bench.api setup --distinct-records --stones 100000 \
+        --database clearstone_bench_distinct
+    python -m bench.api load [--pairs 3] [--seconds 10] [--long-seconds 30] [--wait-quiet 1200]
+    python -m bench.api reassess [--database clearstone_bench] [--country GB]
+
+``setup`` makes (or reuses) the database; ``load`` starts the bench app under uvicorn pinned to
+CPU 0 and drives it with wrk pinned to CPU 1; ``reassess`` adds an incident through the analyst
+API and times the re-assessment it causes. Results go to ``bench/api/results/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.api",
+        description=__doc__,
+        formatter_class=argparse.RawTextHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    setup = commands.add_parser("setup", help="create (or reuse) a benchmark database")
+    setup.add_argument("--database", default="clearstone_bench")
+    setup.add_argument("--stones", type=int, default=1_000_000)
+    setup.add_argument("--distinct-records", action="store_true")
+    setup.add_argument("--fresh", action="store_true", help="drop and rebuild even if present")
+
+    load = commands.add_parser("load", help="paired wrk runs: bare vs lookup and screen")
+    load.add_argument("--database", default="clearstone_bench")
+    load.add_argument("--targets", nargs="+", default=None, help="default: all three")
+    load.add_argument("--pairs", type=int, default=3)
+    load.add_argument("--seconds", type=int, default=10)
+    load.add_argument("--long-seconds", type=int, default=30, help="0: no long runs")
+    load.add_argument(
+        "--wait-quiet", type=float, default=0, help="wait up to this long for load average < 1"
+    )
+    load.add_argument("--port", type=int, default=8765)
+    load.add_argument(
+        "--env", action="append", default=[], help="KEY=VALUE for the server (settings)"
+    )
+    load.add_argument("--label", default="run")
+
+    reassess = commands.add_parser("reassess", help="time the re-assessment after an incident")
+    reassess.add_argument("--database", default="clearstone_bench")
+    reassess.add_argument("--country", default="GB", help="GB: 2 of the 20 vectors, 100,002 stones")
+    reassess.add_argument("--port", type=int, default=8765)
+    reassess.add_argument("--wait-quiet", type=float, default=0)
+    reassess.add_argument("--timeout", type=float, default=1800)
+    reassess.add_argument(
+        "--via",
+        choices=["api", "service"],
+        default="api",
+        help="api: POST the incident and poll the change; service: call the service directly",
+    )
+
+    args = parser.parse_args()
+    if args.command == "setup":
+        from bench.api.setup import setup as run_setup
+
+        run_setup(
+            args.database,
+            args.stones,
+            distinct_records=args.distinct_records,
+            fresh=args.fresh,
+            results=RESULTS,
+        )
+    elif args.command == "load":
+        from bench.api.load import TARGETS, run_load
+
+        run_load(
+            args.database,
+            targets=args.targets or TARGETS,
+            pairs=args.pairs,
+            seconds=args.seconds,
+            long_seconds=args.long_seconds,
+            wait_quiet=args.wait_quiet,
+            port=args.port,
+            env=dict(item.split("=", 1) for item in args.env),
+            label=args.label,
+            results=RESULTS,
+        )
+    elif args.command == "reassess":
+        from bench.api.reassess import run_reassess
+
+        run_reassess(
+            args.database,
+            args.country,
+            via=args.via,
+            port=args.port,
+            wait_quiet=args.wait_quiet,
+            timeout=args.timeout,
+            results=RESULTS,
+        )
+
+
+if __name__ == "__main__":
+    main()
