@@ -38,7 +38,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from clearstone_api.domain.records import RecordInvalid
+from clearstone_api.domain.record_validation import RecordInvalid
 from clearstone_api.request_ids import request_id_of
 
 __all__ = [

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from bench.engine.synthetic import chain, registry
 from clearstone_api.domain.assessment import assess
-from clearstone_api.domain.records import ProvenanceRecord, parse_record
+from clearstone_api.domain.record_validation import parse_record
+from clearstone_api.domain.records import ProvenanceRecord
 from clearstone_api.domain.reference import load_reference
 
 AS_OF = dt.date(2026, 11, 1)

@@ -10,7 +10,7 @@ import pytest
 
 from clearstone_api.demo.scenarios import load_vectors, rough_to_retail
 from clearstone_api.domain.assessment import assess
-from clearstone_api.domain.records import parse_record
+from clearstone_api.domain.record_validation import parse_record
 from clearstone_api.domain.reference import Reference
 from clearstone_api.domain.verdicts import Assessment, CheckStatus, CriterionLevel
 

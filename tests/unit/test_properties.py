@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from clearstone_api.demo.scenarios import load_vectors
 from clearstone_api.domain.assessment import assess
-from clearstone_api.domain.records import parse_record
+from clearstone_api.domain.record_validation import parse_record
 from clearstone_api.domain.reference import Reference, load_reference
 from clearstone_api.domain.reference_rows import Incident, IncidentSource, IncidentStatus
 

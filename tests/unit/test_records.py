@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from clearstone_api.domain.records import RecordInvalid, parse_record
+from clearstone_api.domain.record_validation import RecordInvalid, parse_record
 
 Vector = dict[str, Any]
 

@@ -7,8 +7,9 @@ import datetime as dt
 
 from clearstone_api.domain.chain import Chain, OriginPlace
 from clearstone_api.domain.kp_findings import Findings, ref
+from clearstone_api.domain.names import normalize_name
 from clearstone_api.domain.records import CustodyEvent, EventType, KPCertificate
-from clearstone_api.domain.reference import Reference, normalize_name
+from clearstone_api.domain.reference import Reference
 from clearstone_api.domain.reference_rows import SpecialMeasure
 from clearstone_api.domain.verdicts import CheckStatus
 

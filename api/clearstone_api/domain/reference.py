@@ -20,17 +20,17 @@ import datetime as dt
 import hashlib
 import io
 import json
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from clearstone_api.domain.incident_index import IncidentIndex
+from clearstone_api.domain.names import normalize_name
 from clearstone_api.domain.reference_rows import (
     CertificateProfile,
     Conventions,
@@ -57,7 +57,6 @@ __all__ = [
     "ReferenceDataError",
     "ReferenceProblem",
     "load_reference",
-    "normalize_name",
 ]
 
 RowT = TypeVar("RowT", bound=BaseModel)
@@ -105,13 +104,6 @@ class ReferenceDataError(ValueError):
         super().__init__(f"{len(self.problems)} problem(s) in the reference data:\n{listing}")
 
 
-@lru_cache(maxsize=65536)
-def normalize_name(name: str) -> str:
-    """Fold a place or company name for matching: ``Berbérati`` and ``BERBERATI`` are equal."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(ch for ch in decomposed.casefold() if ch.isalnum())
-
-
 def _parse_rows(
     name: str, text: str, model: type[RowT]
 ) -> tuple[list[RowT], list[int], list[ReferenceProblem]]:
@@ -155,42 +147,6 @@ def _date_in(day: dt.date, start: dt.date, end: dt.date | None) -> bool:
     return start <= day and (end is None or day < end)
 
 
-@dataclass(frozen=True)
-class _IncidentIndex:
-    by_site: Mapping[str, tuple[Incident, ...]]
-    by_admin2: Mapping[tuple[str, str], tuple[Incident, ...]]
-    by_admin1: Mapping[tuple[str, str], tuple[Incident, ...]]
-    by_country: Mapping[str, tuple[Incident, ...]]
-    by_party: Mapping[str, tuple[Incident, ...]]
-
-    @classmethod
-    def build(cls, incidents: Iterable[Incident]) -> _IncidentIndex:
-        site: dict[str, list[Incident]] = defaultdict(list)
-        admin2: dict[tuple[str, str], list[Incident]] = defaultdict(list)
-        admin1: dict[tuple[str, str], list[Incident]] = defaultdict(list)
-        country: dict[str, list[Incident]] = defaultdict(list)
-        party: dict[str, list[Incident]] = defaultdict(list)
-        for incident in incidents:
-            for site_id in incident.site_ids:
-                site[site_id].append(incident)
-            if incident.admin2:
-                admin2[(incident.country, normalize_name(incident.admin2))].append(incident)
-            if incident.admin1:
-                admin1[(incident.country, normalize_name(incident.admin1))].append(incident)
-            if not incident.admin1 and not incident.admin2 and not incident.site_ids:
-                country[incident.country].append(incident)
-            for named in incident.parties:
-                party[named.id].append(incident)
-                party[normalize_name(named.name)].append(incident)
-        return cls(
-            by_site={k: tuple(v) for k, v in site.items()},
-            by_admin2={k: tuple(v) for k, v in admin2.items()},
-            by_admin1={k: tuple(v) for k, v in admin1.items()},
-            by_country={k: tuple(v) for k, v in country.items()},
-            by_party={k: tuple(v) for k, v in party.items()},
-        )
-
-
 def _group(rows: Iterable[RowT], key: str) -> dict[str, tuple[RowT, ...]]:
     grouped: dict[str, list[RowT]] = defaultdict(list)
     for row in rows:
@@ -227,7 +183,7 @@ class Reference:
     _sanctions_by_country: Mapping[str, tuple[SanctionMeasure, ...]] = field(repr=False)
     _sanctioned_by_name: Mapping[str, tuple[SanctionedParty, ...]] = field(repr=False)
     _sites_by_name: Mapping[tuple[str, str], RegistrySite] = field(repr=False)
-    _incident_index: _IncidentIndex = field(repr=False)
+    _incident_index: IncidentIndex = field(repr=False)
     _participant_memo: dict[tuple[str, dt.date], str | None] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -284,7 +240,7 @@ class Reference:
             _sanctions_by_country=_group(sanctions, "country"),
             _sanctioned_by_name={k: tuple(v) for k, v in sanctioned_by_name.items()},
             _sites_by_name=sites_by_name,
-            _incident_index=_IncidentIndex.build(incidents),
+            _incident_index=IncidentIndex.build(incidents),
         )
 
     def _rows(self) -> dict[str, Sequence[BaseModel]]:

@@ -9,7 +9,8 @@ from pydantic import BaseModel
 
 from clearstone_api.db import SessionDep
 from clearstone_api.domain.assessment import assess
-from clearstone_api.domain.records import ProvenanceRecord, parse_record
+from clearstone_api.domain.record_validation import parse_record
+from clearstone_api.domain.records import ProvenanceRecord
 from clearstone_api.domain.verdicts import Assessment
 from clearstone_api.observability.metrics import count_assessments
 from clearstone_api.routes.dependencies import current_reference

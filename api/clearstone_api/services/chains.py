@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
-from clearstone_api.domain.records import ProvenanceRecord, parse_record
-from clearstone_api.domain.reference import normalize_name
+from clearstone_api.domain.names import normalize_name
+from clearstone_api.domain.record_validation import parse_record
+from clearstone_api.domain.records import ProvenanceRecord
 from clearstone_api.models.custody import CustodyEvent, CustodyLink
 from clearstone_api.models.lot import RoughLot
 from clearstone_api.models.stone import Stone, StoneLot

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from clearstone_api.canonical import GENESIS_HASH, canonical_json, chain_hash, sha256_hex
 from clearstone_api.certificate_numbers import new_public_id
 from clearstone_api.domain import records
+from clearstone_api.domain.record_validation import RecordInvalid
 from clearstone_api.domain.reference import Reference
 from clearstone_api.errors import Conflict, FieldError, Unprocessable
 from clearstone_api.models.custody import CustodyAttachment, CustodyEvent, CustodyLink
@@ -306,7 +307,7 @@ def append_event(
     stones = [touched[k] for k in sorted(k for k in touched if k is not None)]
     try:
         reassess_stones(session, reference, stones, attester=attester, reason="custody_event")
-    except records.RecordInvalid as exc:
+    except RecordInvalid as exc:
         raise invalid_record(exc, "custody event") from None
     return CustodyEventPublic(
         id=row.public_id,

@@ -18,6 +18,7 @@ from sqlmodel import select
 
 from clearstone_api.db import Database
 from clearstone_api.domain import records
+from clearstone_api.domain.record_validation import parse_record
 from clearstone_api.models.stone import Stone
 from clearstone_api.security.principals import Principal
 from clearstone_api.security.scopes import ROLE_SCOPES, Role
@@ -70,7 +71,7 @@ def load_vector(
     database: Database, store: ReferenceStore, vector: dict[str, Any], *, attester: Attester
 ) -> bool:
     """Load one vector; False when it is already loaded."""
-    record = records.parse_record(vector["record"])
+    record = parse_record(vector["record"])
     principal = Principal(
         id="demo-loader",
         tenant_id=f"demo-{vector['name']}",

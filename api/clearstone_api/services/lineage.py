@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
-from clearstone_api.domain.records import RecordInvalid, RecordProblem
+from clearstone_api.domain.record_validation import RecordInvalid, RecordProblem
 from clearstone_api.errors import FieldError, Unprocessable
 from clearstone_api.models.lot import LotAncestor, RoughLot
 from clearstone_api.models.stone import Stone, StoneLot

@@ -8,7 +8,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from clearstone_api.domain.reference import Reference, normalize_name
+from clearstone_api.domain.names import normalize_name
+from clearstone_api.domain.reference import Reference
 from clearstone_api.domain.reference_rows import Criterion, Incident, IncidentStatus, StatusPeriod
 from clearstone_api.errors import NotFound
 

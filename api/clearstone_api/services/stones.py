@@ -16,6 +16,7 @@ from clearstone_api.certificate_numbers import (
     new_public_id,
 )
 from clearstone_api.domain import records
+from clearstone_api.domain.record_validation import RecordInvalid
 from clearstone_api.domain.reference import Reference
 from clearstone_api.errors import Conflict, NotFound
 from clearstone_api.models.assessment import StoneAssessment
@@ -161,7 +162,7 @@ def register_stone(
         )
     try:
         reassess_stones(session, reference, [row], attester=attester, reason="stone_registered")
-    except records.RecordInvalid as exc:
+    except RecordInvalid as exc:
         raise invalid_record(exc, "stone") from None
     return stone_public(session, row)
 

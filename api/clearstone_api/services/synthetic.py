@@ -33,7 +33,8 @@ from clearstone_api.canonical import canonical_json
 from clearstone_api.certificate_numbers import lookup_key
 from clearstone_api.db import Database
 from clearstone_api.domain.assessment import assess, record_digest
-from clearstone_api.domain.records import GradingReport, ProvenanceRecord, Stone, parse_record
+from clearstone_api.domain.record_validation import parse_record
+from clearstone_api.domain.records import GradingReport, ProvenanceRecord, Stone
 from clearstone_api.domain.verdicts import Assessment
 from clearstone_api.models.assessment import AssessedRecord, StoneAssessment
 from clearstone_api.models.columns import utcnow
