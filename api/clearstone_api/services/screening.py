@@ -12,7 +12,8 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
-from sqlalchemy import bindparam, select
+from sqlalchemy import ARRAY, ColumnElement, Select, String, any_, bindparam, select
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlmodel import col
 
 from clearstone_api.certificate_numbers import NUMBER_PATTERN, lookup_key
@@ -86,30 +87,35 @@ class ScreeningPublic(BaseModel):
     items: list[ScreeningItem]
 
 
-_CART = (
-    select(
-        col(StoneNumber.key),
-        col(Stone.public_id),
-        col(StoneAssessment.kp_result),
-        col(StoneAssessment.csc_result),
-        col(StoneAssessment.risk_score),
-        col(StoneAssessment.sanctions_result),
-        col(StoneAssessment.as_of),
+def _cart(
+    keys_match: ColumnElement[bool],
+) -> Select[str, str, str, str, int, str, dt.date]:
+    """The cart query: each key's stone and stored verdicts, joined through the indexes."""
+    return (
+        select(
+            col(StoneNumber.key),
+            col(Stone.public_id),
+            col(StoneAssessment.kp_result),
+            col(StoneAssessment.csc_result),
+            col(StoneAssessment.risk_score),
+            col(StoneAssessment.sanctions_result),
+            col(StoneAssessment.as_of),
+        )
+        .join_from(
+            StoneNumber,
+            StoneAssessment,
+            col(StoneNumber.stone_id) == col(StoneAssessment.stone_id),
+        )
+        .join(Stone, col(Stone.id) == col(StoneNumber.stone_id))
+        .where(keys_match)
     )
-    .join_from(
-        StoneNumber, StoneAssessment, col(StoneNumber.stone_id) == col(StoneAssessment.stone_id)
-    )
-    .join(Stone, col(Stone.id) == col(StoneNumber.stone_id))
-    .where(col(StoneNumber.key).in_(bindparam("keys", expanding=True)))
-)
 
 
-_CART_ASYNCPG = (
-    "SELECT n.key, s.public_id, a.kp_result, a.csc_result, a.risk_score, a.sanctions_result, "
-    "a.as_of FROM stone_numbers n "
-    "JOIN stone_assessments a ON n.stone_id = a.stone_id "
-    "JOIN stones s ON s.id = n.stone_id "
-    "WHERE n.key = ANY($1::varchar[])"
+_CART = _cart(col(StoneNumber.key).in_(bindparam("keys", expanding=True)))
+_CART_ASYNCPG = str(
+    _cart(col(StoneNumber.key) == any_(bindparam("keys", type_=ARRAY(String)))).compile(
+        dialect=asyncpg_dialect()  # type: ignore[no-untyped-call]
+    )
 )
 """``_CART`` for the raw asyncpg pool on PostgreSQL: the keys as one array parameter, so the
 statement is prepared once per connection whatever the cart's size."""
