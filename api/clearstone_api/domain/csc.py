@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from clearstone_api.domain.chain import Chain
 from clearstone_api.domain.csc_matching import Match, find_matches
-from clearstone_api.domain.kp_standing import compliant_zone_for, in_area
+from clearstone_api.domain.geography import compliant_zone_for, in_area
 from clearstone_api.domain.policy import Policy
 from clearstone_api.domain.records import (
     Attestation,

@@ -3,14 +3,11 @@ between participants (K04), special measures at the origin (K09) and UN bans (K1
 
 from __future__ import annotations
 
-import datetime as dt
-
-from clearstone_api.domain.chain import Chain, OriginPlace
+from clearstone_api.domain.chain import Chain
+from clearstone_api.domain.geography import area_label, compliant_zone_for, in_area, origins_of
 from clearstone_api.domain.kp_findings import Findings, ref
-from clearstone_api.domain.names import normalize_name
 from clearstone_api.domain.records import CustodyEvent, EventType, KPCertificate
 from clearstone_api.domain.reference import Reference
-from clearstone_api.domain.reference_rows import SpecialMeasure
 from clearstone_api.domain.verdicts import CheckStatus
 
 __all__ = [
@@ -18,52 +15,7 @@ __all__ = [
     "check_embargoes",
     "check_special_measures",
     "check_standing",
-    "compliant_zone_for",
-    "in_area",
 ]
-
-
-def _origins_of(chain: Chain, event: CustodyEvent) -> list[OriginPlace]:
-    """The extraction places of the lots an event moved (through their lineage)."""
-    wanted: set[str] = set()
-    for item in event.items:
-        stack = [item]
-        while stack:
-            lot_id = stack.pop()
-            if lot_id in wanted or lot_id not in chain.lots:
-                continue
-            wanted.add(lot_id)
-            stack.extend(chain.lots[lot_id].parent_lot_ids)
-    return [origin for origin in chain.origins() if origin.lot_id in wanted]
-
-
-def in_area(measure: SpecialMeasure, origin: OriginPlace, reference: Reference) -> bool:
-    """Whether an origin lies in a measure's area: by registry site, sub-prefecture or region."""
-    place = origin.place
-    if measure.site_ids and origin.site is not None:
-        registry = reference.registry_site(place.country, origin.site.registry_id, origin.site.name)
-        if registry is not None and registry.id in measure.site_ids:
-            return True
-    admin2 = place.admin2 or (origin.site.admin2 if origin.site else None)
-    admin1 = place.admin1 or (origin.site.admin1 if origin.site else None)
-    if measure.admin2:
-        return admin2 is not None and normalize_name(admin2) == normalize_name(measure.admin2)
-    if measure.admin1:
-        return admin1 is not None and normalize_name(admin1) == normalize_name(measure.admin1)
-    return not measure.site_ids
-
-
-def compliant_zone_for(
-    reference: Reference, origins: list[OriginPlace], country: str, day: dt.date
-) -> tuple[list[SpecialMeasure], list[OriginPlace]]:
-    """The compliant zones on ``day`` and the origins (in ``country``) outside all of them."""
-    zones = [m for m in reference.special_measures_on(country, day) if m.kind == "compliant_zone"]
-    outside = [
-        o
-        for o in origins
-        if o.place.country == country and not any(in_area(z, o, reference) for z in zones)
-    ]
-    return zones, outside
 
 
 def check_standing(
@@ -196,7 +148,7 @@ def check_special_measures(
 ) -> None:
     """K09: CAR compliant zones during CAR's suspension; Marange supervised and monitored
     exports."""
-    origins = _origins_of(chain, event)
+    origins = origins_of(chain, event)
     subject = f"event:{event.id}"
     supervised = any(c.supervised_export for c in certs)
     countries = sorted({o.place.country for o in origins} | {event.place.country})
@@ -222,7 +174,7 @@ def check_special_measures(
                     evidence,
                 )
             elif outside:
-                places = ", ".join(sorted({_area(o) for o in outside}))
+                places = ", ".join(sorted({area_label(o) for o in outside}))
                 findings.add(
                     "K09",
                     CheckStatus.fail,
@@ -284,16 +236,6 @@ def check_special_measures(
         )
 
 
-def _area(origin: OriginPlace) -> str:
-    place = origin.place
-    parts = [
-        place.admin2 or (origin.site.admin2 if origin.site else None),
-        place.admin1,
-        place.country,
-    ]
-    return ", ".join(p for p in parts if p) or place.country
-
-
 def check_embargoes(
     chain: Chain,
     reference: Reference,
@@ -302,7 +244,7 @@ def check_embargoes(
     findings: Findings,
 ) -> None:
     """K10: a UN Security Council ban on rough from the origin or the exporting country."""
-    origins = _origins_of(chain, event)
+    origins = origins_of(chain, event)
     countries = {o.place.country for o in origins} | {event.place.country}
     countries |= {c.country_of_origin for c in certs if c.country_of_origin not in (None, "MIXED")}
     subject = f"event:{event.id}"
