@@ -284,6 +284,9 @@ class Assessment(_Verdicts):
     subject: SubjectSummary | None = None
     record_digest: str | None = None
     """SHA-256 of the record's canonical JSON."""
+    what_if: bool = False
+    """An inline assessment for a date the caller chose: hypothetical, stored nowhere."""
+    note: str | None = None
 
 
 class CertificateStone(BaseModel):
@@ -329,6 +332,8 @@ class ScreeningItem(BaseModel):
     csc_result: CscResult | None = None
     risk_score: int | None = None
     as_of: dt.date | None = None
+    assessed_at: dt.datetime | None = None
+    """When the stored assessment was made; its ``as_of`` is that day."""
     degraded: bool = False
     """True when the decision is the caller's fallback, not Clearstone's answer."""
 

@@ -70,6 +70,10 @@ class ScreeningPolicyParam(TypedDict, total=False):
     block_sanctions: bool
     unknown: Decision
     """The decision for a number Clearstone does not know."""
+    max_assessment_age_days: int | None
+    """Require an assessment made at most this many days ago (0-3650; None: any age)."""
+    stale_assessment: Decision
+    """The decision for a stone whose assessment is older than that (default ``review``)."""
 
 
 class PlaceParam(TypedDict):

@@ -30,7 +30,6 @@ def stone(
         "carat": "1.01",
         "grading_report": {"lab": "GIA", "number": number},
         "parent_lot_ids": ["L1"] if parents is None else parents,
-        "as_of": AS_OF,
         **changes,
     }
 

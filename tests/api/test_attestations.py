@@ -92,7 +92,7 @@ def test_an_attestation_verifies_offline_with_cryptography_alone(
     assert payload["iss"] == app.state.settings.token_issuer
     assert payload["sub"] == stone["id"]
     assert payload["certificate_numbers"] == ["GIA-7770001"]
-    assert payload["as_of"] == view["as_of"] == "2026-11-01"
+    assert payload["as_of"] == view["as_of"] == view["assessed_at"][:10]
     assert payload["policy_version"] == view["policy_version"]
     assert payload["reference_data_version"] == view["reference_data_version"]
     assert payload["assessment"] == view

@@ -270,7 +270,6 @@ def test_a_supplier_chain_end_to_end(api: InProcess) -> None:
         carat="1.01",
         grading_report={"lab": "GIA", "number": "7770001"},
         parent_lot_ids=["L1"],
-        as_of="2026-11-01",
     )
     assert "GIA-7770001" in stone.certificate_numbers
     entry = api.call(

@@ -32,7 +32,8 @@ class Stone(SQLModel, table=True):
     documents: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON_TYPE)
     """Documents about the stone itself (a lab origin report), submitted with it."""
     as_of: dt.date | None = None
-    """Pin the date assessments speak for (demo and test vectors); null: the day of assessment."""
+    """Set only by the demo loader (published vectors speak for fixed dates); null, as for every
+    stone registered through the API: assessments speak for the day they are made."""
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     created_by: str = Field(max_length=128)
 

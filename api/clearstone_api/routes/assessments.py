@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from clearstone_api.db import SessionDep
 from clearstone_api.domain.assessment import assess
@@ -22,13 +23,40 @@ from clearstone_api.security.scopes import Scope
 router = APIRouter(tags=["assessments"], route_class=AuthorizedRoute)
 
 
+EARLIEST_AS_OF = dt.date(1900, 1, 1)
+"""No reference fact predates it: an earlier date is a typo, not a question."""
+
+
 class AssessmentCreate(BaseModel):
     """A provenance record to assess, and the date the assessment should speak for."""
 
     record: ProvenanceRecord
     as_of: dt.date | None = None
-    """Default: today. Each event is judged by the rules and facts in force on its own date,
-    as known on ``as_of``."""
+    """A what-if: the assessment as Clearstone would have made it on this date (default: today,
+    UTC). From 1900-01-01 to today; a later or earlier date is a 422. Stored nowhere: a stored
+    stone's verdict always speaks for the day it was assessed."""
+
+    @field_validator("as_of")
+    @classmethod
+    def _bounded(cls, value: dt.date | None) -> dt.date | None:
+        if value is None:
+            return value
+        today = dt.datetime.now(dt.UTC).date()
+        if value > today:
+            raise ValueError(f"as_of may not be after today ({today.isoformat()})")
+        if value < EARLIEST_AS_OF:
+            raise ValueError(f"as_of may not be before {EARLIEST_AS_OF.isoformat()}")
+        return value
+
+
+class InlineAssessment(Assessment):
+    """An assessment of a record sent inline: computed, never stored, never signed."""
+
+    stored: Literal[False] = False
+    what_if: bool
+    """True when the caller chose ``as_of``: a hypothetical answer for that date, not a verdict
+    anyone may rely on as current."""
+    note: str
 
 
 @router.post(
@@ -38,11 +66,22 @@ class AssessmentCreate(BaseModel):
     summary="Assess a provenance record sent inline (not stored)",
     responses=problems(*AUTH, 422),
 )
-def create_assessment(body: AssessmentCreate, request: Request, session: SessionDep) -> Assessment:
+def create_assessment(
+    body: AssessmentCreate, request: Request, session: SessionDep
+) -> InlineAssessment:
     """Both verdicts and the sanctions flag for the record; nothing is stored. A record whose
-    references do not resolve is a 422 naming each problem by its path under ``body.record``."""
+    references do not resolve is a 422 naming each problem by its path under ``body.record``.
+    With ``as_of`` the answer is labelled a what-if (``what_if: true``)."""
     record = parse_record(body.record.model_dump(mode="json"))
     reference = current_reference(request, session)
-    assessment = assess(record, reference, body.as_of or dt.date.today())
+    as_of = body.as_of or dt.datetime.now(dt.UTC).date()
+    assessment = assess(record, reference, as_of)
     count_assessments("inline", [(assessment.kp.result, assessment.csc.result)])
-    return assessment
+    what_if = body.as_of is not None
+    note = (
+        f"What-if: the assessment as it would have been made on {as_of.isoformat()}. "
+        "Not stored, not signed; a stored stone is always assessed as of the day of assessment."
+        if what_if
+        else "Assessed as of today; not stored, not signed."
+    )
+    return InlineAssessment(**assessment.model_dump(), what_if=what_if, note=note)

@@ -8,6 +8,7 @@ by the vector's certificate number (``DEMO-ZW-MARANGE-2008``). Rerunning skips l
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from importlib import resources
@@ -100,11 +101,11 @@ def load_vector(
                         **stone.model_dump(),
                         "aliases": [vector["certificate"]] if is_subject else [],
                         "documents": [] if submissions else list(record.documents),
-                        "as_of": vector["as_of"],
                     }
                 ),
                 attester=attester,
                 skip_taken_numbers=True,
+                pinned_as_of=dt.date.fromisoformat(vector["as_of"]),
             )
         for submission in submissions:
             append_event(session, principal, reference, submission, attester=attester)

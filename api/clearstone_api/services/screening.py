@@ -58,6 +58,11 @@ class ScreeningPolicy(BaseModel):
     """Block stones flagged under non-KP trade sanctions."""
     unknown: Decision = Decision.review
     """What a number Clearstone does not know gets."""
+    max_assessment_age_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+    """Require a stored assessment made at most this many days ago (null: any age). Older
+    ones get ``stale_assessment``."""
+    stale_assessment: Decision = Decision.review
+    """What a stone whose assessment is older than ``max_assessment_age_days`` gets."""
 
 
 class ScreeningCreate(BaseModel):
@@ -78,6 +83,8 @@ class ScreeningItem(BaseModel):
     csc_result: CscResult | None
     risk_score: int | None
     as_of: dt.date | None
+    assessed_at: dt.datetime | None = None
+    """When the stored assessment was made (its ``as_of`` is that day)."""
 
 
 class ScreeningPublic(BaseModel):
@@ -89,7 +96,7 @@ class ScreeningPublic(BaseModel):
 
 def _cart(
     keys_match: ColumnElement[bool],
-) -> Select[str, str, str, str, int, str, dt.date]:
+) -> Select[str, str, str, str, int, str, dt.date, dt.datetime]:
     """The cart query: each key's stone and stored verdicts, joined through the indexes."""
     return (
         select(
@@ -100,6 +107,7 @@ def _cart(
             col(StoneAssessment.risk_score),
             col(StoneAssessment.sanctions_result),
             col(StoneAssessment.as_of),
+            col(StoneAssessment.assessed_at),
         )
         .join_from(
             StoneNumber,
@@ -121,7 +129,17 @@ _CART_ASYNCPG = str(
 statement is prepared once per connection whatever the cart's size."""
 
 
-def _decide(number: str, row: tuple[object, ...] | None, policy: ScreeningPolicy) -> ScreeningItem:
+def _aware(value: object) -> dt.datetime:
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def _decide(
+    number: str,
+    row: tuple[object, ...] | None,
+    policy: ScreeningPolicy,
+    now: dt.datetime,
+) -> ScreeningItem:
     if row is None:
         return ScreeningItem(
             number=number,
@@ -133,7 +151,8 @@ def _decide(number: str, row: tuple[object, ...] | None, policy: ScreeningPolicy
             risk_score=None,
             as_of=None,
         )
-    _, stone_id, kp_raw, csc_raw, risk, sanctions, as_of = row
+    _, stone_id, kp_raw, csc_raw, risk, sanctions, as_of, assessed_raw = row
+    assessed_at = _aware(assessed_raw)
     kp, csc = KpResult(str(kp_raw)), CscResult(str(csc_raw))
     risk_score = int(str(risk))
     decision = Decision.allow
@@ -157,6 +176,14 @@ def _decide(number: str, row: tuple[object, ...] | None, policy: ScreeningPolicy
         hit(Decision.review, f"CSC risk score {risk_score} is at or above your review threshold.")
     if policy.block_sanctions and sanctions == "flagged":
         hit(Decision.block, "The stone is flagged under non-KP trade sanctions.")
+    if policy.max_assessment_age_days is not None:
+        age = now - assessed_at
+        if age > dt.timedelta(days=policy.max_assessment_age_days):
+            hit(
+                policy.stale_assessment,
+                f"The assessment was made {age.days} days ago, more than your policy's "
+                f"{policy.max_assessment_age_days}.",
+            )
     if not reasons:
         reasons.append("No rule in your policy applies to this stone's assessment.")
     return ScreeningItem(
@@ -168,6 +195,7 @@ def _decide(number: str, row: tuple[object, ...] | None, policy: ScreeningPolicy
         csc_result=csc,
         risk_score=risk_score,
         as_of=as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of)),
+        assessed_at=assessed_at,
     )
 
 
@@ -180,6 +208,7 @@ async def screen(database: Database, body: ScreeningCreate) -> ScreeningPublic:
         async with database.async_engine.connect() as connection:
             result = await connection.execute(_CART, {"keys": wanted})
             rows = {row[0]: tuple(row) for row in result}
-    items = [_decide(number, rows.get(keys[number]), body.policy) for number in body.items]
+    now = dt.datetime.now(dt.UTC)
+    items = [_decide(number, rows.get(keys[number]), body.policy, now) for number in body.items]
     overall = max((item.decision for item in items), key=_SEVERITY.__getitem__)
     return ScreeningPublic(decision=overall, items=items)

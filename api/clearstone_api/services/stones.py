@@ -45,9 +45,10 @@ class StoneCreate(records.Stone):
     aliases: Annotated[list[CertificateNumber], Field(default_factory=list, max_length=10)]
     """Extra certificate numbers (an inscription, a retailer's certificate)."""
     documents: Annotated[list[records.Document], Field(default_factory=list, max_length=100)]
-    """Documents about the stone itself, such as a lab origin report."""
-    as_of: dt.date | None = None
-    """Pin the date its assessments speak for (test vectors, demos); default: the day assessed."""
+    """Documents about the stone itself, such as a lab origin report.
+
+    There is no ``as_of``: the date a stored verdict speaks for is the service's (the day it is
+    assessed), never the writer's; an ``as_of`` key is refused like any unknown key."""
 
 
 class AssessmentSummary(BaseModel):
@@ -111,8 +112,13 @@ def register_stone(
     *,
     attester: Attester,
     skip_taken_numbers: bool = False,
+    pinned_as_of: dt.date | None = None,
 ) -> StonePublic:
     """Register a stone, index its numbers, link its lineage and assess it.
+
+    ``pinned_as_of`` is for the demo loader alone (its published vectors speak for fixed
+    dates); the public API has no way to set it, and every other stone is assessed as of the
+    day of each assessment.
 
     A certificate number that already names another stone is a 409, except a bare
     grading-report number (two labs may issue the same digits), which is then left out, and any
@@ -124,7 +130,7 @@ def register_stone(
     ).first():
         raise Conflict(f"Stone {body.id!r} is already registered.")
     parents = resolve_lots(session, tenant, body.parent_lot_ids, "body.parent_lot_ids")
-    stone = records.Stone.model_validate(body.model_dump(exclude={"aliases", "documents", "as_of"}))
+    stone = records.Stone.model_validate(body.model_dump(exclude={"aliases", "documents"}))
     row = Stone(
         public_id=new_public_id("CS"),
         tenant_id=tenant,
@@ -132,7 +138,7 @@ def register_stone(
         origin=stone.origin.value,
         data=stone.model_dump(mode="json"),
         documents=[doc.model_dump(mode="json") for doc in body.documents],
-        as_of=body.as_of,
+        as_of=pinned_as_of,
         created_by=principal.id,
     )
     session.add(row)

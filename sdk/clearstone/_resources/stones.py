@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from clearstone._base_client import AsyncAPIClient, SyncAPIClient
 from clearstone._models import Page
 from clearstone._pagination import AsyncPager, SyncPager
-from clearstone._params import Carat, DateParam, DocumentParam, GradingReportParam
+from clearstone._params import Carat, DocumentParam, GradingReportParam
 from clearstone._resource import AsyncAPIResource, SyncAPIResource, path_param
 from clearstone._supplier_models import CustodyVerification, Stone, StoneSummary
 from clearstone._types import NOT_GIVEN, NotGivenOr
@@ -88,7 +88,6 @@ class Stones(SyncAPIResource):
         description: NotGivenOr[str | None] = NOT_GIVEN,
         aliases: NotGivenOr[Sequence[str]] = NOT_GIVEN,
         documents: NotGivenOr[Sequence[DocumentParam]] = NOT_GIVEN,
-        as_of: NotGivenOr[DateParam | None] = NOT_GIVEN,
         idempotency_key: str | None = None,
         budget: float | None = None,
     ) -> Stone:
@@ -116,7 +115,6 @@ class Stones(SyncAPIResource):
             "description": description,
             "aliases": aliases,
             "documents": documents,
-            "as_of": as_of,
         }
         return self._client.request(
             "POST", _PATH, json=body, cast_to=Stone, idempotency_key=idempotency_key, budget=budget
@@ -158,7 +156,6 @@ class AsyncStones(AsyncAPIResource):
         description: NotGivenOr[str | None] = NOT_GIVEN,
         aliases: NotGivenOr[Sequence[str]] = NOT_GIVEN,
         documents: NotGivenOr[Sequence[DocumentParam]] = NOT_GIVEN,
-        as_of: NotGivenOr[DateParam | None] = NOT_GIVEN,
         idempotency_key: str | None = None,
         budget: float | None = None,
     ) -> Stone:
@@ -173,7 +170,6 @@ class AsyncStones(AsyncAPIResource):
             "description": description,
             "aliases": aliases,
             "documents": documents,
-            "as_of": as_of,
         }
         return await self._client.request(
             "POST", _PATH, json=body, cast_to=Stone, idempotency_key=idempotency_key, budget=budget
