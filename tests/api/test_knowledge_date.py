@@ -31,9 +31,7 @@ def submit_record(client: ASGIClient, certificate: str, **stone_extra: Any) -> A
     for lot in record["lots"]:
         assert client.post("/v1/lots", json=lot).status_code == 201
     (stone,) = record["stones"]
-    created = client.post(
-        "/v1/stones", json={**stone, "aliases": [certificate], **stone_extra}
-    )
+    created = client.post("/v1/stones", json={**stone, "aliases": [certificate], **stone_extra})
     if created.status_code != 201:
         return created
     named = {d for e in record["events"] for d in e.get("document_ids", [])}
