@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi import FastAPI
 
 from clearstone_api.security.scopes import Role
-from clearstone_api.security.tokens import InvalidToken, Tokens
+from clearstone_api.security.tokens import LEEWAY_SECONDS, InvalidToken, Tokens
 from clearstone_api.testing import ASGIClient, mint_token
 from tests.api.forgery import (
     b64url,
@@ -227,3 +227,54 @@ def test_issued_tokens_carry_kid_and_every_required_claim(app: FastAPI) -> None:
     assert 0 < body["exp"] - body["iat"] <= 900
     assert body["role"] == "analyst"
     assert body["tenant"] == "clearstone"
+
+
+def _raw_claims(app: FastAPI, **raw: str) -> bytes:
+    """Valid claims as JSON text with some members replaced by raw JSON tokens (``Infinity`` and
+    ``1e400`` cannot be written by ``json.dumps`` from an int)."""
+    body = claims(app, **dict.fromkeys(raw, 0))
+    text = json.dumps(body)
+    for name, token in raw.items():
+        text = text.replace(f'"{name}": 0', f'"{name}": {token}')
+    return text.encode()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"exp": "Infinity"},
+        {"exp": "-Infinity"},
+        {"exp": "1e400"},
+        {"exp": "NaN"},
+        {"iat": "Infinity"},
+        {"iat": "-1e400"},
+    ],
+    ids=["exp-inf", "exp-minus-inf", "exp-1e400", "exp-nan", "iat-inf", "iat-minus-1e400"],
+)
+def test_non_finite_or_huge_time_claims_are_401_not_500(
+    app: FastAPI, client: ASGIClient, raw: dict[str, str]
+) -> None:
+    raw.setdefault("iat", str(int(time.time())))
+    token = forge(header(app), _raw_claims(app, **raw), service_private_key(app))
+    _attack(app, client, token, "claims")
+
+
+def test_a_lifetime_beyond_the_issuing_one_is_refused(app: FastAPI, client: ASGIClient) -> None:
+    now = int(time.time())
+    ten_years = forge(
+        header(app), claims(app, iat=now, exp=now + 10 * 365 * 86400), service_private_key(app)
+    )
+    _attack(app, client, ten_years, "lifetime")
+    huge = _raw_claims(app, iat=str(now), exp="99999999999999999999999999999")
+    _attack(app, client, forge(header(app), huge, service_private_key(app)), "lifetime")
+    settings = app.state.settings
+    longest = settings.access_token_ttl_seconds + LEEWAY_SECONDS
+    at_the_bound = forge(
+        header(app), claims(app, iat=now, exp=now + longest), service_private_key(app)
+    )
+    response = client.get(PROTECTED, headers={"Authorization": f"Bearer {at_the_bound}"})
+    assert response.status_code == 200, response.text
+    just_beyond = forge(
+        header(app), claims(app, iat=now, exp=now + longest + 1), service_private_key(app)
+    )
+    _attack(app, client, just_beyond, "lifetime")

@@ -8,7 +8,8 @@ it, and this one never lets a token choose how it is checked:
 - the key is chosen by ``kid`` from the local key set, and an unknown or missing ``kid`` is
   refused (python-jose would try every key it is given);
 - ``exp``, ``iat``, ``iss``, ``aud`` and ``sub`` are required (python-jose skips the audience
-  check when ``aud`` is absent unless told to require it), with a leeway of 30 s;
+  check when ``aud`` is absent unless told to require it), with a leeway of 30 s, and no token
+  is good for longer than this service issues them (plus the leeway), whatever it says;
 - tokens are explicitly typed (``typ: at+jwt``, RFC 9068; attestations
   ``clearstone-attestation+jws``), so neither can stand in for the other;
 - headers that point at other keys (``jku``, ``jwk``, ``x5u``, ``x5c``) or demand extensions
@@ -202,7 +203,10 @@ class Tokens:
             # The label only tells logs and tests which check refused the token.
             signature = "Signature verification failed" in str(exc)
             raise InvalidToken("signature" if signature else "claims") from None
-        except (TypeError, ValueError):  # python-jose lets these out of claim checks (exp: null)
+        except (TypeError, ValueError, OverflowError):
+            # python-jose lets these out of its claim checks: ``exp: null`` is a TypeError, and
+            # ``exp: 1e400`` or ``Infinity`` (JSON numbers Python reads as float infinity) an
+            # OverflowError when it converts them to a date.
             raise InvalidToken("claims") from None
         try:
             verified = AccessClaims.model_validate(claims)
@@ -211,6 +215,10 @@ class Tokens:
         now = int(time.time())
         if verified.iat > now + LEEWAY_SECONDS or not verified.iat < verified.exp:
             raise InvalidToken("claims")
+        if verified.exp - verified.iat > self.ttl_seconds + LEEWAY_SECONDS:
+            # A token we never issued, or one signed with a stolen key for ten years: whatever a
+            # signature says, no token lives longer than this service issues them.
+            raise InvalidToken("lifetime")
         return verified
 
     # Attestations.
