@@ -32,8 +32,10 @@ from clearstone_api.routes import (
     stones,
 )
 from clearstone_api.security.body_limits import BodySizeLimitMiddleware
+from clearstone_api.security.client_secrets import SecretHasher, load_pepper
 from clearstone_api.security.keys import load_key_set
 from clearstone_api.security.rate_limits import RateLimiter, RateLimitMiddleware
+from clearstone_api.security.token_grants import GrantGuard
 from clearstone_api.security.tokens import Tokens
 from clearstone_api.services.attestations import Attester
 from clearstone_api.services.certificates import CertificateCache
@@ -94,6 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.tokens = tokens
     app.state.attester = Attester(tokens, settings.token_issuer)
     app.state.rate_limiter = limiter
+    app.state.secret_hasher = SecretHasher(load_pepper(settings))
+    app.state.grant_guard = GrantGuard(settings, limiter)
     install_error_handlers(app)
     app.add_exception_handler(IdempotentReplay, replay_response)
     for module in (

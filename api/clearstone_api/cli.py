@@ -10,8 +10,10 @@ Example::
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
+import secrets
 import sys
 import time
 from collections.abc import Sequence
@@ -21,6 +23,7 @@ from sqlmodel import col, select
 from clearstone_api.db import Database
 from clearstone_api.models.reference_change import ReferenceChange
 from clearstone_api.schema import upgrade
+from clearstone_api.security.client_secrets import SecretHasher, load_pepper
 from clearstone_api.security.keys import generate_jwk, load_key_set
 from clearstone_api.security.scopes import ROLE_SCOPES, Role, Scope
 from clearstone_api.security.tokens import Tokens
@@ -135,6 +138,7 @@ def _create_client(settings: Settings, args: argparse.Namespace) -> None:
         with database.session() as session:
             created = create_client(
                 session,
+                SecretHasher(load_pepper(settings)),
                 role=Role(args.role),
                 tenant_id=args.tenant,
                 scopes=args.scopes,
@@ -178,6 +182,10 @@ def _disable_client(settings: Settings, args: argparse.Namespace) -> None:
 
 def _generate_signing_key(args: argparse.Namespace) -> None:
     print(json.dumps({"keys": [generate_jwk(args.kid)]}, indent=2))
+
+
+def _generate_pepper(_args: argparse.Namespace) -> None:
+    print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii"))
 
 
 def _sign_attestations(settings: Settings, args: argparse.Namespace) -> None:
@@ -279,6 +287,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     key.add_argument("--kid", help="default: <date>-<thumbprint prefix>")
     key.set_defaults(run=None)
+    commands.add_parser(
+        "generate-pepper",
+        help="print a new client-secret pepper (CLEARSTONE_CLIENT_SECRET_PEPPER_FILE's content)",
+    ).set_defaults(run=None)
     sign = commands.add_parser(
         "sign-attestations", help="sign stored assessments that have no attestation yet"
     )
@@ -291,6 +303,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.command == "generate-signing-key":
         _generate_signing_key(args)  # needs no settings: it may run before any exist
+        return
+    if args.command == "generate-pepper":
+        _generate_pepper(args)
         return
     args.run(Settings(), args)
 

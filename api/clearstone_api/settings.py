@@ -80,6 +80,18 @@ class Settings(BaseSettings):
     """``Cache-Control: max-age`` of ``/.well-known/jwks.json``: how long before a verifier sees
     a newly published key (the rotation wait)."""
 
+    # Client secrets (docs/security.md, "Clients and secrets").
+    client_secret_pepper: SecretStr | None = None
+    """The server-side key of client-secret hashes: 32 or more random bytes, base64url."""
+    client_secret_pepper_file: Path | None = None
+    """A file holding the same. Exactly one of the two outside development and test."""
+    token_max_concurrent_grants: int = Field(default=8, ge=1, le=256)
+    """Token requests one process handles at once; the next gets 503 with ``Retry-After`` at
+    once instead of queueing for the shared thread pool."""
+    token_failures_per_client: int = Field(default=10, ge=1)
+    """Failed secrets one client id may send per rate-limit window before its token requests
+    get 429 without being checked, from any address."""
+
     # Rate limits: requests per window (docs/security.md, "Rate limits").
     rate_limit_enabled: bool = True
     rate_limit_window_seconds: int = Field(default=60, ge=1, le=3600)
@@ -118,6 +130,23 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _pepper_configured(self) -> Settings:
+        if self.client_secret_pepper is not None and self.client_secret_pepper_file is not None:
+            raise ValueError(
+                "set CLEARSTONE_CLIENT_SECRET_PEPPER or CLEARSTONE_CLIENT_SECRET_PEPPER_FILE, "
+                "not both"
+            )
+        if self.environment not in DEVELOPMENT_ENVIRONMENTS and (
+            self.client_secret_pepper is None and self.client_secret_pepper_file is None
+        ):
+            raise ValueError(
+                f"environment {self.environment!r} needs a client-secret pepper: set "
+                "CLEARSTONE_CLIENT_SECRET_PEPPER_FILE to a file of 32 random bytes in base64url; "
+                "`clearstone-api generate-pepper` writes one"
+            )
+        return self
+
     @property
     def url(self) -> str:
         """The database URL, always set after validation."""
@@ -132,3 +161,8 @@ class Settings(BaseSettings):
     def generated_keys_path(self) -> Path:
         """Where development and test keep the key set generated on first start."""
         return self.data_dir / "signing-keys.json"
+
+    @property
+    def generated_pepper_path(self) -> Path:
+        """Where development and test keep the client-secret pepper generated on first start."""
+        return self.data_dir / "client-secret-pepper"

@@ -62,6 +62,7 @@ UNLIMITED: dict[str, Any] = {
     "rate_limit_public": 10**9,
     "rate_limit_client": 10**9,
     "rate_limit_token": 10**9,
+    "token_failures_per_client": 10**9,
 }
 """Test settings: no test trips over a rate limit unless it is about them."""
 

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from clearstone_api.db import Database
 from clearstone_api.schema import upgrade
+from clearstone_api.security.client_secrets import SecretHasher, load_pepper
 from clearstone_api.security.keys import load_key_set
 from clearstone_api.security.scopes import Role
 from clearstone_api.security.tokens import Tokens
@@ -86,9 +87,12 @@ def prepare_database(name: str, keys_file: Path, run_dir: Path) -> dict[str, Cli
             Attester(tokens, settings.token_issuer),
         )
         clients: dict[str, Client] = {}
+        hasher = SecretHasher(load_pepper(settings))
         with database.session() as session:
             for role, tenant in ((Role.supplier, "load-supplier"), (Role.retailer, "load-shop")):
-                created = create_client(session, role=role, tenant_id=tenant, name="bench.load")
+                created = create_client(
+                    session, hasher, role=role, tenant_id=tenant, name="bench.load"
+                )
                 clients[role.value] = Client(
                     created.client_id, created.client_secret, role.value, tenant
                 )

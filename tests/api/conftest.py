@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from clearstone_api.app import create_app
 from clearstone_api.db import Database
+from clearstone_api.security.client_secrets import SecretHasher, load_pepper
 from clearstone_api.security.scopes import Role
 from clearstone_api.services.demo import load_vector, vectors_path
 from clearstone_api.settings import Settings
@@ -24,6 +25,7 @@ __all__ = [
     "auth",
     "client",
     "database",
+    "hasher",
     "load",
     "settings",
     "supplier",
@@ -72,6 +74,12 @@ def supplier(client: ASGIClient, auth: Auth) -> ASGIClient:
     """The client, authenticated as the supplier ``SUPPLIER_ID`` of ``SUPPLIER_TENANT``."""
     client.headers.update(auth(Role.supplier, client_id=SUPPLIER_ID))
     return client
+
+
+@pytest.fixture
+def hasher(settings: Settings) -> SecretHasher:
+    """The app's client-secret hasher (the same generated pepper under the same data dir)."""
+    return SecretHasher(load_pepper(settings))
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from clearstone_api.cli import main
 from clearstone_api.db import Database
 from clearstone_api.models.client import Client
+from clearstone_api.security.client_secrets import SecretHasher
 from clearstone_api.security.scopes import Role
 from clearstone_api.services.clients import (
     ClientRefused,
@@ -28,7 +29,7 @@ def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 
 def test_create_client_prints_the_id_and_the_secret_once(
-    database: Database, capsys: pytest.CaptureFixture[str]
+    database: Database, hasher: SecretHasher, capsys: pytest.CaptureFixture[str]
 ) -> None:
     main(["create-client", "--role", "supplier", "--tenant", "ACME", "--json"])
     printed = json.loads(capsys.readouterr().out)
@@ -36,7 +37,7 @@ def test_create_client_prints_the_id_and_the_secret_once(
     assert printed["tenant"] == "ACME"
     assert printed["scopes"] == ["assessments", "records:read", "records:write"]
     with database.session() as session:
-        found = authenticate_client(session, printed["client_id"], printed["client_secret"])
+        found = authenticate_client(session, hasher, printed["client_id"], printed["client_secret"])
         assert found.tenant_id == "ACME"
         stored = session.get(Client, printed["client_id"])
         assert stored is not None and printed["client_secret"] not in stored.secret_hash
@@ -60,14 +61,18 @@ def test_create_client_refuses_a_scope_beyond_the_role(capsys: pytest.CaptureFix
 
 
 @pytest.mark.parametrize("tenant", ["", "-bad", "x" * 65, "white space"])
-def test_a_malformed_tenant_is_refused(database: Database, tenant: str) -> None:
+def test_a_malformed_tenant_is_refused(
+    database: Database, hasher: SecretHasher, tenant: str
+) -> None:
     with database.session() as session, pytest.raises(ValueError, match="tenant"):
-        create_client(session, role=Role.supplier, tenant_id=tenant)
+        create_client(session, hasher, role=Role.supplier, tenant_id=tenant)
 
 
-def test_authentication_refuses_what_cannot_be_a_client(database: Database) -> None:
+def test_authentication_refuses_what_cannot_be_a_client(
+    database: Database, hasher: SecretHasher
+) -> None:
     with database.session() as session:
-        created = create_client(session, role=Role.analyst, tenant_id="clearstone")
+        created = create_client(session, hasher, role=Role.analyst, tenant_id="clearstone")
     with database.session() as session:
         for client_id, secret in [
             ("not-an-id", created.client_secret),
@@ -75,7 +80,7 @@ def test_authentication_refuses_what_cannot_be_a_client(database: Database) -> N
             (created.client_id, created.client_secret + "x"),
         ]:
             with pytest.raises(ClientRefused):
-                authenticate_client(session, client_id, secret)
+                authenticate_client(session, hasher, client_id, secret)
 
 
 def test_generate_signing_key_prints_a_private_jwk_set(capsys: pytest.CaptureFixture[str]) -> None:

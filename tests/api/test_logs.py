@@ -14,6 +14,7 @@ from fastapi import BackgroundTasks, FastAPI
 
 from clearstone_api.app import create_app
 from clearstone_api.observability.logs import JsonHandler, configure_logging, redact
+from clearstone_api.security.client_secrets import SecretHasher, load_pepper
 from clearstone_api.security.scopes import Role
 from clearstone_api.services.clients import create_client
 from clearstone_api.settings import Settings
@@ -169,7 +170,12 @@ def test_bearer_tokens_and_client_secrets_never_reach_the_logs(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     with logged_app.state.database.session() as session:
-        created = create_client(session, role=Role.supplier, tenant_id="acme-mining")
+        created = create_client(
+            session,
+            SecretHasher(load_pepper(logged_app.state.settings)),
+            role=Role.supplier,
+            tenant_id="acme-mining",
+        )
     secret = created.client_secret
     capsys.readouterr()
     issued = logged.post(

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import hashlib
 import json
 import urllib.parse
 from typing import Any
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 
+from clearstone_api.app import create_app
 from clearstone_api.db import Database
+from clearstone_api.models.client import Client
+from clearstone_api.security.client_secrets import SecretHasher
 from clearstone_api.security.scopes import Role
 from clearstone_api.services.clients import CreatedClient, create_client, disable_client
+from clearstone_api.settings import Settings
 from clearstone_api.testing import ASGIClient
 from tests.api.forgery import unb64url
 
@@ -22,9 +29,9 @@ FORM = {"content-type": "application/x-www-form-urlencoded"}
 
 
 @pytest.fixture
-def registered(database: Database) -> CreatedClient:
+def registered(database: Database, hasher: SecretHasher) -> CreatedClient:
     with database.session() as session:
-        return create_client(session, role=Role.supplier, tenant_id="ACME")
+        return create_client(session, hasher, role=Role.supplier, tenant_id="ACME")
 
 
 def _basic(client_id: str, secret: str) -> dict[str, str]:
@@ -178,13 +185,85 @@ def test_a_json_body_is_invalid_request(client: ASGIClient, registered: CreatedC
     _oauth_error(response, 400, "invalid_request")
 
 
-def test_the_secret_is_stored_only_as_an_argon2id_hash(
-    database: Database, registered: CreatedClient
-) -> None:
-    from clearstone_api.models.client import Client
+def _stored_hash(database: Database, client_id: str) -> str:
+    with database.session() as session:
+        stored = session.get(Client, client_id)
+        assert stored is not None
+        return stored.secret_hash
 
+
+def test_the_secret_is_stored_only_as_a_keyed_hash(
+    database: Database, registered: CreatedClient, hasher: SecretHasher
+) -> None:
+    stored = _stored_hash(database, registered.client_id)
+    assert stored.startswith("hmac-sha256$")
+    assert registered.client_secret not in stored
+    assert stored == hasher.hash(registered.client_secret)
+    unpeppered = hashlib.sha256(registered.client_secret.encode()).hexdigest()
+    assert unpeppered not in stored  # a table dump without the pepper proves nothing
+
+
+def test_a_legacy_argon2id_hash_verifies_once_and_is_rewritten(
+    client: ASGIClient, database: Database, registered: CreatedClient
+) -> None:
     with database.session() as session:
         stored = session.get(Client, registered.client_id)
-    assert stored is not None
-    assert stored.secret_hash.startswith("$argon2id$")
-    assert registered.client_secret not in stored.secret_hash
+        assert stored is not None
+        stored.secret_hash = PasswordHasher().hash(registered.client_secret)
+    credentials = _basic(registered.client_id, registered.client_secret)
+    wrong = _basic(registered.client_id, registered.client_secret + "x")
+    _oauth_error(_token(client, {"grant_type": "client_credentials"}, wrong), 401, "invalid_client")
+    assert _stored_hash(database, registered.client_id).startswith("$argon2id$")
+    response = _token(client, {"grant_type": "client_credentials"}, credentials)
+    assert response.status_code == 200, response.text
+    assert _stored_hash(database, registered.client_id).startswith("hmac-sha256$")
+    again = _token(client, {"grant_type": "client_credentials"}, credentials)
+    assert again.status_code == 200, again.text
+
+
+@pytest.fixture
+def throttled(settings: Settings) -> FastAPI:
+    return create_app(settings.model_copy(update={"token_failures_per_client": 3}))
+
+
+def test_failed_secrets_are_throttled_per_client_id(
+    throttled: FastAPI, registered: CreatedClient, hasher: SecretHasher
+) -> None:
+    with throttled.state.database.session() as session:
+        other = create_client(session, hasher, role=Role.retailer, tenant_id="SHOP")
+    client = ASGIClient(throttled)
+    try:
+        wrong = _basic(registered.client_id, "cs_wrong")
+        for _ in range(3):
+            response = _token(client, {"grant_type": "client_credentials"}, wrong)
+            _oauth_error(response, 401, "invalid_client")
+        right = _basic(registered.client_id, registered.client_secret)
+        refused = _token(client, {"grant_type": "client_credentials"}, right)
+        assert refused.status_code == 429, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert 0 < int(refused.headers["retry-after"]) <= 60
+        # Another client id from the same address is not affected.
+        fine = _token(
+            client,
+            {"grant_type": "client_credentials"},
+            _basic(other.client_id, other.client_secret),
+        )
+        assert fine.status_code == 200, fine.text
+    finally:
+        client.close()
+
+
+def test_a_token_request_beyond_the_concurrency_cap_is_503_at_once(
+    app: FastAPI, client: ASGIClient, registered: CreatedClient
+) -> None:
+    guard = app.state.grant_guard
+    credentials = _basic(registered.client_id, registered.client_secret)
+    with contextlib.ExitStack() as held:
+        for _ in range(app.state.settings.token_max_concurrent_grants):
+            held.enter_context(guard.slot())
+        busy = _token(client, {"grant_type": "client_credentials"}, credentials)
+        assert busy.status_code == 503, busy.text
+        assert busy.headers["content-type"] == "application/problem+json"
+        assert busy.headers["retry-after"] == "1"
+    response = _token(client, {"grant_type": "client_credentials"}, credentials)
+    assert response.status_code == 200, response.text

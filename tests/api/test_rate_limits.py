@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import os
 import re
@@ -14,8 +15,10 @@ import redis
 from fastapi import FastAPI
 
 from clearstone_api.app import create_app
+from clearstone_api.security.client_secrets import SecretHasher
 from clearstone_api.security.rate_limits import MemoryStore
 from clearstone_api.security.scopes import Role
+from clearstone_api.services.clients import create_client
 from clearstone_api.settings import Settings
 from clearstone_api.testing import TEST_REDIS_ENV, ASGIClient, bearer
 
@@ -171,6 +174,43 @@ def test_two_processes_share_one_budget_through_redis(settings: Settings, redis_
         finally:
             connection.close()
     finally:
+        first.close()
+        second.close()
+
+
+def test_failed_secrets_for_one_client_id_are_counted_across_processes(
+    settings: Settings, redis_url: str, hasher: SecretHasher
+) -> None:
+    prefix = f"clearstone-test-{uuid.uuid4().hex}:"
+    shared = _limited(
+        settings, redis_url=redis_url, redis_key_prefix=prefix, token_failures_per_client=2
+    )
+    first, second = ASGIClient(create_app(shared)), ASGIClient(create_app(shared))
+    try:
+        with first.app.state.database.session() as session:
+            created = create_client(session, hasher, role=Role.supplier, tenant_id="ACME")
+        form = "grant_type=client_credentials"
+        headers = {"content-type": "application/x-www-form-urlencoded"}
+
+        def ask(client: ASGIClient, secret: str) -> int:
+            pair = base64.b64encode(f"{created.client_id}:{secret}".encode()).decode()
+            answer = client.post(
+                "/v1/oauth/token",
+                content=form,
+                headers={**headers, "Authorization": f"Basic {pair}"},
+            )
+            return answer.status_code
+
+        assert [ask(first, "cs_wrong"), ask(second, "cs_wrong")] == [401, 401]
+        assert ask(first, created.client_secret) == 429
+        assert ask(second, created.client_secret) == 429
+    finally:
+        connection = redis.Redis.from_url(redis_url)
+        try:
+            for key in connection.keys(f"{prefix}*"):
+                connection.delete(key)
+        finally:
+            connection.close()
         first.close()
         second.close()
 

@@ -23,6 +23,7 @@ from schemathesis.generation.case import Case as GenericCase
 from clearstone_api.app import create_app
 from clearstone_api.db import Database
 from clearstone_api.schema import upgrade
+from clearstone_api.security.client_secrets import SecretHasher, load_pepper
 from clearstone_api.security.scopes import ROLE_SCOPES, Role, Scope
 from clearstone_api.services.clients import CreatedClient, create_client
 from clearstone_api.settings import Settings
@@ -46,10 +47,11 @@ app = create_app(_SETTINGS)
 
 def _register_clients() -> dict[Role, CreatedClient]:
     database = Database.from_settings(_SETTINGS)
+    hasher = SecretHasher(load_pepper(_SETTINGS))
     try:
         with database.session() as session:
             return {
-                role: create_client(session, role=role, tenant_id=f"contract-{role.value}")
+                role: create_client(session, hasher, role=role, tenant_id=f"contract-{role.value}")
                 for role in Role
             }
     finally:

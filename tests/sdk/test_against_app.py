@@ -27,6 +27,7 @@ from clearstone import (
     verify_attestation,
 )
 from clearstone_api.app import create_app
+from clearstone_api.security.client_secrets import SecretHasher, load_pepper
 from clearstone_api.security.scopes import Role
 from clearstone_api.services.clients import create_client
 from clearstone_api.services.demo import load_vector, vectors_path
@@ -322,7 +323,9 @@ def test_health(api: InProcess) -> None:
 
 def _register(app: FastAPI, role: Role, tenant: str) -> dict[str, str]:
     with app.state.database.session() as session:
-        created = create_client(session, role=role, tenant_id=tenant)
+        created = create_client(
+            session, SecretHasher(load_pepper(app.state.settings)), role=role, tenant_id=tenant
+        )
     return {"client_id": created.client_id, "client_secret": created.client_secret}
 
 

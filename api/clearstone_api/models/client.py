@@ -12,7 +12,7 @@ __all__ = ["Client"]
 
 
 class Client(SQLModel, table=True):
-    """A client of the client-credentials grant. The secret is stored only as its Argon2id hash;
+    """A client of the client-credentials grant. The secret is stored only as its keyed hash;
     the plain secret is shown once, by ``clearstone-api create-client``."""
 
     __tablename__ = "clients"
@@ -26,7 +26,8 @@ class Client(SQLModel, table=True):
     scopes: str = Field(max_length=1000)
     """Space-separated scopes it may request."""
     secret_hash: str = Field(max_length=255)
-    """PHC-format Argon2id hash of the secret."""
+    """``hmac-sha256$<hex>`` under the server's pepper (``security/client_secrets.py``); a PHC
+    ``$argon2id$`` hash of an older release until the client's next successful token request."""
     name: str | None = Field(default=None, max_length=200)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     disabled_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)

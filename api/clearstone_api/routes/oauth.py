@@ -21,8 +21,10 @@ from starlette.concurrency import run_in_threadpool
 
 from clearstone_api.db import Database, database_of
 from clearstone_api.errors import ClearstoneError, Problem
+from clearstone_api.security.client_secrets import SecretHasher
 from clearstone_api.security.principals import TOKEN_URL
 from clearstone_api.security.scopes import ROLE_SCOPES, Role
+from clearstone_api.security.token_grants import GrantGuard
 from clearstone_api.security.tokens import IssuedToken, Tokens
 from clearstone_api.services.clients import ClientRefused, authenticate_client
 
@@ -157,20 +159,26 @@ def _credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
     )
 
 
+def _invalid_client() -> OAuthError:
+    return OAuthError(
+        401,
+        "invalid_client",
+        "Unknown client, wrong secret, or a disabled client.",
+        {"WWW-Authenticate": _BASIC_CHALLENGE},
+    )
+
+
 def _grant(
-    database: Database, tokens: Tokens, client_id: str, secret: str, scope: str | None
+    database: Database,
+    hasher: SecretHasher,
+    tokens: Tokens,
+    client_id: str,
+    secret: str,
+    scope: str | None,
 ) -> IssuedToken:
-    """Authenticate the client (Argon2: run off the event loop) and issue its token."""
+    """Authenticate the client (a database read: run off the event loop) and issue its token."""
     with database.session() as session:
-        try:
-            client = authenticate_client(session, client_id, secret)
-        except ClientRefused:
-            raise OAuthError(
-                401,
-                "invalid_client",
-                "Unknown client, wrong secret, or a disabled client.",
-                {"WWW-Authenticate": _BASIC_CHALLENGE},
-            ) from None
+        client = authenticate_client(session, hasher, client_id, secret)
         role = Role(client.role)
         held = set(client.scopes.split()) & set(ROLE_SCOPES[role])
         wanted = set(scope.split()) if scope and scope.strip() else held
@@ -192,6 +200,16 @@ def _grant(
             "model": OAuthProblem,
             "description": "`invalid_request`, `unsupported_grant_type` or `invalid_scope` "
             "(RFC 6749 §5.2), as a problem with `error` and `error_description`.",
+        },
+        429: {
+            "model": Problem,
+            "description": "Over the per-address token rate limit, or too many failed secrets "
+            "for this client id in the window; see `Retry-After`.",
+        },
+        503: {
+            "model": Problem,
+            "description": "Every token-check slot of this process is busy; retry after "
+            "`Retry-After` seconds.",
         },
         401: {
             "model": OAuthProblem,
@@ -223,9 +241,17 @@ async def create_token(request: Request, response: Response) -> TokenResponse:
         )
     client_id, secret = _credentials(request, form)
     tokens: Tokens = request.app.state.tokens
-    issued = await run_in_threadpool(
-        _grant, database_of(request), tokens, client_id, secret, form.get("scope")
-    )
+    guard: GrantGuard = request.app.state.grant_guard
+    hasher: SecretHasher = request.app.state.secret_hasher
+    with guard.slot():
+        await guard.refuse_if_throttled(client_id)
+        try:
+            issued = await run_in_threadpool(
+                _grant, database_of(request), hasher, tokens, client_id, secret, form.get("scope")
+            )
+        except ClientRefused:
+            await guard.failed(client_id)
+            raise _invalid_client() from None
     response.headers.update(_NO_STORE)
     return TokenResponse(
         access_token=issued.token,

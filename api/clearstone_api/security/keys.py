@@ -20,11 +20,9 @@ Example::
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from clearstone_api.security.secret_files import create_once
 from clearstone_api.settings import DEVELOPMENT_ENVIRONMENTS, Settings
 
 __all__ = [
@@ -192,26 +191,14 @@ def parse_key_set(
 
 
 def _generated(path: Path) -> str:
-    """The development key set at ``path``, created (mode 0600) if absent; safe against a
-    concurrent first start (the file appears whole or not at all)."""
-    if path.exists():
-        return path.read_text(encoding="utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = generate_jwk()
-    key["kid"] = DEVELOPMENT_KID_PREFIX + thumbprint(key)[:16]
-    document = json.dumps({"keys": [key]}, indent=2) + "\n"
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(document)
-    try:
-        os.link(temporary, path)  # fails if another process got there first: use theirs
-    except FileExistsError:
-        pass
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-    return path.read_text(encoding="utf-8")
+    """The development key set at ``path``, created (mode 0600) if absent."""
+
+    def make() -> str:
+        key = generate_jwk()
+        key["kid"] = DEVELOPMENT_KID_PREFIX + thumbprint(key)[:16]
+        return json.dumps({"keys": [key]}, indent=2) + "\n"
+
+    return create_once(path, make)
 
 
 def load_key_set(settings: Settings) -> KeySet:

@@ -120,6 +120,13 @@ class MemoryStore:
             keep = list(self._windows.items())[self._max_keys // 2 :]
             self._windows = dict(keep)
 
+    async def peek(self, key: str) -> Usage | None:
+        resets_at, count = self._windows.get(key, (0.0, 0))
+        now = self._clock()
+        if resets_at <= now:
+            return None
+        return Usage(count, max(1, math.ceil(resets_at - now)))
+
     async def aclose(self) -> None:
         return None
 
@@ -135,6 +142,15 @@ class RedisStore:
 
     async def hit(self, key: str, window: int) -> Usage:
         count, ttl_ms = await self._script(keys=[key], args=[window * 1000])
+        return Usage(int(count), max(1, math.ceil(int(ttl_ms) / 1000)))
+
+    async def peek(self, key: str) -> Usage | None:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.get(key)
+            pipe.pttl(key)
+            count, ttl_ms = await pipe.execute()
+        if count is None or int(ttl_ms) <= 0:
+            return None
         return Usage(int(count), max(1, math.ceil(int(ttl_ms) / 1000)))
 
     async def aclose(self) -> None:
@@ -162,11 +178,23 @@ class RateLimiter:
         try:
             return await self.store.hit(key, policy.window)
         except (RedisError, OSError) as exc:
-            now = time.monotonic()
-            if now - self._warned_at > 60:
-                self._warned_at = now
-                logger.warning("rate-limit store failed (%s); counting in-process", exc)
+            self._warn(exc)
             return await self._fallback.hit(key, policy.window)
+
+    async def peek(self, policy: Policy, subject: str) -> Usage | None:
+        """The subject's count in its current window without counting; None when none is open."""
+        key = f"{self.prefix}{policy.name}:{subject}"
+        try:
+            return await self.store.peek(key)
+        except (RedisError, OSError) as exc:
+            self._warn(exc)
+            return await self._fallback.peek(key)
+
+    def _warn(self, exc: Exception) -> None:
+        now = time.monotonic()
+        if now - self._warned_at > 60:
+            self._warned_at = now
+            logger.warning("rate-limit store failed (%s); counting in-process", exc)
 
     async def aclose(self) -> None:
         await self.store.aclose()

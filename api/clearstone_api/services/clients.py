@@ -1,29 +1,28 @@
 """API clients: creation (the secret shown once) and authentication for the token endpoint.
 
-Secrets are 256 random bits, stored only as Argon2id hashes (argon2-cffi, RFC 9106's
-low-memory profile). Checking an unknown client id costs the same hash as checking a known one,
-so response times do not tell which client ids exist.
+Secrets are 256 random bits, stored only as HMAC-SHA-256 under a server-side pepper
+(``security/client_secrets.py`` says why not a password hash). Checking an unknown client id
+costs the same HMAC as checking a known one, so response times do not tell which ids exist.
 
 Example::
 
-    created = create_client(session, role=Role.supplier, tenant_id="ACME")
+    hasher = SecretHasher(load_pepper(settings))
+    created = create_client(session, hasher, role=Role.supplier, tenant_id="ACME")
     print(created.client_id, created.client_secret)  # the only time the secret is seen
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlmodel import Session
 
 from clearstone_api.models.client import Client
 from clearstone_api.models.columns import utcnow
+from clearstone_api.security.client_secrets import SecretHasher
 from clearstone_api.security.scopes import ROLE_SCOPES, Role, Scope
 
 __all__ = [
@@ -41,15 +40,6 @@ CLIENT_ID_PATTERN = re.compile(r"^cli_[0-9a-f]{20}$")
 MAX_CREDENTIAL_LENGTH = 256
 """Longer ids or secrets are refused before any hashing (they cannot be ours)."""
 
-_HASHER = PasswordHasher()
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    """Verified when the client id is unknown, so that the answer takes as long as for a known
-    one (made on first use, not at import)."""
-    return _HASHER.hash(secrets.token_urlsafe(32))
-
 
 class ClientRefused(Exception):
     """Unknown client, wrong secret or disabled client: all the same to the caller."""
@@ -66,6 +56,7 @@ class CreatedClient:
 
 def create_client(
     session: Session,
+    hasher: SecretHasher,
     *,
     role: Role,
     tenant_id: str,
@@ -94,7 +85,7 @@ def create_client(
             role=role.value,
             tenant_id=tenant_id,
             scopes=" ".join(granted),
-            secret_hash=_HASHER.hash(secret),
+            secret_hash=hasher.hash(secret),
             name=name,
         )
     )
@@ -102,19 +93,19 @@ def create_client(
     return CreatedClient(client_id, secret, role, tenant_id, granted)
 
 
-def authenticate_client(session: Session, client_id: str, secret: str) -> Client:
-    """The enabled client whose id and secret these are; :class:`ClientRefused` otherwise."""
+def authenticate_client(
+    session: Session, hasher: SecretHasher, client_id: str, secret: str
+) -> Client:
+    """The enabled client whose id and secret these are; :class:`ClientRefused` otherwise.
+    A hash of an older scheme is rewritten in the current one on success."""
     if len(secret) > MAX_CREDENTIAL_LENGTH or not CLIENT_ID_PATTERN.match(client_id):
         raise ClientRefused  # cannot be a client of ours: no need to spend a hash on it
     client = session.get(Client, client_id)
-    try:
-        _HASHER.verify(client.secret_hash if client is not None else _dummy_hash(), secret)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        raise ClientRefused from None
-    if client is None or client.disabled_at is not None:
+    verified = hasher.verify(client.secret_hash if client is not None else None, secret)
+    if not verified.ok or client is None or client.disabled_at is not None:
         raise ClientRefused
-    if _HASHER.check_needs_rehash(client.secret_hash):
-        client.secret_hash = _HASHER.hash(secret)
+    if verified.needs_rehash:
+        client.secret_hash = hasher.hash(secret)
     return client
 
 
