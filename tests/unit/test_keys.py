@@ -18,6 +18,9 @@ from clearstone_api.security.keys import (
 )
 from clearstone_api.settings import Settings
 
+PEPPER = SecretStr("a" * 43)
+"""A configured pepper: production needs one besides the key set."""
+
 
 def _set(*keys: dict[str, str]) -> str:
     return json.dumps({"keys": list(keys)})
@@ -26,7 +29,11 @@ def _set(*keys: dict[str, str]) -> str:
 def test_production_without_a_key_set_refuses_to_start(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="signing key set"):
         Settings(
-            environment="production", data_dir=tmp_path, signing_keys=None, signing_keys_file=None
+            environment="production",
+            client_secret_pepper=PEPPER,
+            data_dir=tmp_path,
+            signing_keys=None,
+            signing_keys_file=None,
         )
 
 
@@ -56,7 +63,9 @@ def test_production_refuses_a_generated_development_key(tmp_path: Path) -> None:
     )
     load_key_set(development)
     production = Settings(
-        environment="production", signing_keys_file=development.generated_keys_path
+        environment="production",
+        client_secret_pepper=PEPPER,
+        signing_keys_file=development.generated_keys_path,
     )
     with pytest.raises(KeySetError, match="development key"):
         load_key_set(production)
@@ -65,13 +74,21 @@ def test_production_refuses_a_generated_development_key(tmp_path: Path) -> None:
 def test_production_reads_the_key_file(tmp_path: Path) -> None:
     path = tmp_path / "signing_keys"
     path.write_text(_set(generate_jwk("2026-11-a")))
-    keys = load_key_set(Settings(environment="production", signing_keys_file=path))
+    keys = load_key_set(
+        Settings(environment="production", client_secret_pepper=PEPPER, signing_keys_file=path)
+    )
     assert keys.active_kid == "2026-11-a"
 
 
 def test_an_unreadable_key_file_is_reported_without_its_content(tmp_path: Path) -> None:
     with pytest.raises(KeySetError, match="cannot read"):
-        load_key_set(Settings(environment="production", signing_keys_file=tmp_path / "nope"))
+        load_key_set(
+            Settings(
+                environment="production",
+                client_secret_pepper=PEPPER,
+                signing_keys_file=tmp_path / "nope",
+            )
+        )
 
 
 def test_the_first_private_key_signs_unless_one_is_named() -> None:

@@ -201,11 +201,6 @@ def _grant(
             "description": "`invalid_request`, `unsupported_grant_type` or `invalid_scope` "
             "(RFC 6749 §5.2), as a problem with `error` and `error_description`.",
         },
-        429: {
-            "model": Problem,
-            "description": "Over the per-address token rate limit, or too many failed secrets "
-            "for this client id in the window; see `Retry-After`.",
-        },
         503: {
             "model": Problem,
             "description": "Every token-check slot of this process is busy; retry after "
