@@ -30,6 +30,7 @@ from clearstone_api.routes import (
     reference,
     reference_changes,
     stones,
+    transparency,
 )
 from clearstone_api.security.body_limits import BodySizeLimitMiddleware
 from clearstone_api.security.client_secrets import SecretHasher, load_pepper
@@ -56,6 +57,11 @@ TAGS = [
     {"name": "lots", "description": "Supplier: rough lots."},
     {"name": "custody", "description": "Supplier: the append-only custody log."},
     {"name": "reference", "description": "Reference data and analyst changes."},
+    {
+        "name": "transparency",
+        "description": "The custody transparency log: signed tree heads, inclusion and "
+        "consistency proofs.",
+    },
     {"name": "auth", "description": "OAuth2 access tokens, and the keys that verify signatures."},
     {"name": "health", "description": "Liveness and readiness."},
 ]
@@ -109,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         custody,
         reference,
         reference_changes,
+        transparency,
         oauth,
         jwks,
         health,

@@ -126,6 +126,16 @@ from clearstone._supplier_models import (
     StoneRecord,
     StoneSummary,
 )
+from clearstone._transparency import (
+    ConsistencyProof,
+    InclusionProof,
+    SignedTreeHead,
+    TransparencyError,
+    TreeHeadMemory,
+    verify_consistency_proof,
+    verify_inclusion_proof,
+    verify_tree_head,
+)
 from clearstone._types import NOT_GIVEN, NotGiven, NotGivenOr, Timeout
 from clearstone._version import __version__
 
@@ -158,6 +168,7 @@ __all__ = [
     "Clearstone",
     "ClearstoneError",
     "ConflictError",
+    "ConsistencyProof",
     "Criterion",
     "CriterionFinding",
     "CriterionLevel",
@@ -188,6 +199,7 @@ __all__ = [
     "IncidentSource",
     "IncidentSourceParam",
     "IncidentStatus",
+    "InclusionProof",
     "InternalServerError",
     "JsonWebKey",
     "JsonWebKeySet",
@@ -223,6 +235,7 @@ __all__ = [
     "ScreeningItem",
     "ScreeningPolicyParam",
     "ScreeningResult",
+    "SignedTreeHead",
     "SiteParam",
     "SourceRef",
     "StatusPeriod",
@@ -234,9 +247,14 @@ __all__ = [
     "SubjectSummary",
     "SyncPager",
     "Timeout",
+    "TransparencyError",
+    "TreeHeadMemory",
     "UnprocessableEntityError",
     "Verification",
     "VerifiedAttestation",
     "__version__",
     "verify_attestation",
+    "verify_consistency_proof",
+    "verify_inclusion_proof",
+    "verify_tree_head",
 ]

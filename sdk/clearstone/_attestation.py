@@ -71,6 +71,7 @@ __all__ = [
     "parse_jwks",
     "read_header",
     "verify_attestation",
+    "verify_signature",
 ]
 
 ALGORITHM = "ES256"
@@ -228,9 +229,10 @@ def _split(token: str) -> tuple[str, str, str]:
     return parts[0], parts[1], parts[2]
 
 
-def read_header(token: str) -> AttestationHeader:
-    """The header of ``token``, once it is known to ask for ES256 with a ``kid``; nothing is
-    verified yet (the CLI uses it to say which key it needs)."""
+def read_header(token: str, typ: str = ATTESTATION_TYPE) -> AttestationHeader:
+    """The header of ``token``, once it is known to ask for ES256 with a ``kid`` and to be of
+    type ``typ``; nothing is verified yet (the CLI uses it to say which key it needs)."""
+    expected = typ
     header = _json_object(_b64decode(_split(token)[0], "header"), "header")
     alg = header.get("alg")
     if alg != ALGORITHM:
@@ -239,15 +241,16 @@ def read_header(token: str) -> AttestationHeader:
     refused = [name for name in _REFUSED_HEADERS if name in header]
     if refused:
         raise AttestationError(f"The header carries {', '.join(refused)}, which is not accepted.")
-    typ = header.get("typ")
-    if not isinstance(typ, str) or typ.lower() != ATTESTATION_TYPE:
+    declared = header.get("typ")
+    if not isinstance(declared, str) or declared.lower() != expected:
+        what = "an attestation" if expected == ATTESTATION_TYPE else "a signed tree head"
         raise AttestationError(
-            f"The token's type is {typ!r}, not {ATTESTATION_TYPE!r}: it is not an attestation."
+            f"The token's type is {declared!r}, not {expected!r}: it is not {what}."
         )
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
         raise AttestationError("The header names no key (kid).")
-    return AttestationHeader(alg=alg, kid=kid, typ=typ)
+    return AttestationHeader(alg=alg, kid=kid, typ=declared)
 
 
 def verify_attestation(
@@ -264,8 +267,25 @@ def verify_attestation(
         verified = verify_attestation(token, jwks={"keys": [...]})
         print(verified.payload.sub, verified.assessment.kp.result)
     """
+    header, claims = verify_signature(token, jwks)
+    _check_expiry(claims, time.time() if now is None else now)
+    try:
+        payload = AttestationPayload.model_validate(claims)
+    except pydantic.ValidationError as exc:
+        raise AttestationError(
+            f"The signature is valid but the payload is not an attested assessment "
+            f"({exc.error_count()} error(s))."
+        ) from None
+    return VerifiedAttestation(header=header, payload=payload)
+
+
+def verify_signature(
+    token: str, jwks: JwksInput, typ: str = ATTESTATION_TYPE
+) -> tuple[AttestationHeader, dict[str, Any]]:
+    """The header and JSON payload of a compact JWS of type ``typ`` whose ES256 signature
+    verifies with the key its ``kid`` names in ``jwks``; :class:`AttestationError` otherwise."""
     header_b64, payload_b64, signature_b64 = _split(token)
-    header = read_header(token)
+    header = read_header(token, typ)
     key = _public_key(parse_jwks(jwks), header.kid)
     signature = _b64decode(signature_b64, "signature")
     if len(signature) != 2 * _COORDINATE_BYTES:
@@ -277,19 +297,10 @@ def verify_attestation(
         key.verify(encode_dss_signature(r, s), signing_input, ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:
         raise AttestationError(
-            f"The signature does not match: the attestation was altered, or key {header.kid!r} "
+            f"The signature does not match: the token was altered, or key {header.kid!r} "
             "did not sign it."
         ) from None
-    claims = _json_object(_b64decode(payload_b64, "payload"), "payload")
-    _check_expiry(claims, time.time() if now is None else now)
-    try:
-        payload = AttestationPayload.model_validate(claims)
-    except pydantic.ValidationError as exc:
-        raise AttestationError(
-            f"The signature is valid but the payload is not an attested assessment "
-            f"({exc.error_count()} error(s))."
-        ) from None
-    return VerifiedAttestation(header=header, payload=payload)
+    return header, _json_object(_b64decode(payload_b64, "payload"), "payload")
 
 
 def _check_expiry(claims: Mapping[str, Any], now: float) -> None:

@@ -42,8 +42,10 @@ from clearstone._auth import (
 )
 from clearstone._call import Call, parse_response, resolve_base_url, resolve_timeout
 from clearstone._constants import (
+    DEFAULT_ISSUER,
     DEFAULT_MAX_RETRIES,
     ENV_BASE_URL,
+    ENV_ISSUER,
     LOGGER_NAME,
     TOKEN_PATH,
     USER_AGENT,
@@ -83,10 +85,14 @@ class _BaseClient(Generic[_HttpxClientT]):
         default_headers: Mapping[str, str] | None,
         http_client: _HttpxClientT | None,
         clock: Callable[[], float],
+        issuer: str | None = None,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be 0 or more")
         self.base_url = resolve_base_url(base_url or os.environ.get(ENV_BASE_URL))
+        self.issuer = issuer or os.environ.get(ENV_ISSUER) or DEFAULT_ISSUER
+        """The ``iss`` attestations and tree heads must carry: the Clearstone deployment you
+        trust (``issuer=``, else ``CLEARSTONE_ISSUER``, else ``DEFAULT_ISSUER``)."""
         self.timeout = resolve_timeout(timeout, http_client)
         self.max_retries = max_retries
         self._clock = clock
@@ -185,6 +191,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        issuer: str | None = None,
         _sleep: Callable[[float], None] = time.sleep,
         _clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -198,6 +205,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             default_headers=default_headers,
             http_client=http_client,
             clock=_clock,
+            issuer=issuer,
         )
         self._client = (
             http_client if http_client is not None else httpx.Client(timeout=self.timeout)
@@ -343,6 +351,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        issuer: str | None = None,
         _sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         _clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -356,6 +365,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             default_headers=default_headers,
             http_client=http_client,
             clock=_clock,
+            issuer=issuer,
         )
         self._client = (
             http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout)

@@ -18,6 +18,7 @@ from clearstone._resources.health import AsyncHealthResource, HealthResource
 from clearstone._resources.lots import AsyncLots, Lots
 from clearstone._resources.reference import AsyncReference, Reference
 from clearstone._resources.stones import AsyncStones, Stones
+from clearstone._resources.transparency import AsyncTransparency, Transparency
 
 __all__ = ["AsyncClearstone", "Clearstone"]
 
@@ -86,6 +87,11 @@ class Clearstone(SyncAPIClient):
         """Offline verification of signed assessments."""
         return Attestations(self)
 
+    @cached_property
+    def transparency(self) -> Transparency:
+        """The custody transparency log: signed tree heads and proofs."""
+        return Transparency(self, self.attestations)
+
 
 class AsyncClearstone(AsyncAPIClient):
     """The Clearstone API client for asyncio; same arguments and attributes as
@@ -141,3 +147,8 @@ class AsyncClearstone(AsyncAPIClient):
     def attestations(self) -> AsyncAttestations:
         """Offline verification of signed assessments."""
         return AsyncAttestations(self)
+
+    @cached_property
+    def transparency(self) -> AsyncTransparency:
+        """The custody transparency log: signed tree heads and proofs."""
+        return AsyncTransparency(self, self.attestations)

@@ -8,6 +8,7 @@ from clearstone._version import __version__
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_ISSUER",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_SCREEN_BUDGET",
     "DEFAULT_TIMEOUT",
@@ -15,6 +16,7 @@ __all__ = [
     "ENV_BASE_URL",
     "ENV_CLIENT_ID",
     "ENV_CLIENT_SECRET",
+    "ENV_ISSUER",
     "JWKS_MIN_REFRESH",
     "JWKS_PATH",
     "LOGGER_NAME",
@@ -32,6 +34,10 @@ __all__ = [
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 """The local server that ``make serve`` starts; production callers set ``base_url``."""
+
+DEFAULT_ISSUER = "https://clearstone.dev"
+"""The ``iss`` of Clearstone's production attestations and tree heads; a client of another
+deployment sets ``issuer=`` (or ``CLEARSTONE_ISSUER``) to that deployment's."""
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 """Per attempt. A checkout that must answer sooner passes ``budget`` per call instead."""
@@ -68,6 +74,7 @@ ENV_BASE_URL = "CLEARSTONE_BASE_URL"
 ENV_API_KEY = "CLEARSTONE_API_KEY"
 ENV_CLIENT_ID = "CLEARSTONE_CLIENT_ID"
 ENV_CLIENT_SECRET = "CLEARSTONE_CLIENT_SECRET"
+ENV_ISSUER = "CLEARSTONE_ISSUER"
 
 LOGGER_NAME = "clearstone"
 USER_AGENT = f"clearstone-python/{__version__}"

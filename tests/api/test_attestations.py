@@ -35,11 +35,14 @@ class Forged(Exception):
     """The attestation does not verify."""
 
 
-def verify_offline(attestation: str, jwks: dict[str, Any]) -> dict[str, Any]:
-    """docs/attestations.md, "Verify it yourself", in Python with ``cryptography`` only."""
+def verify_offline(
+    attestation: str, jwks: dict[str, Any], typ: str = "clearstone-attestation+jws"
+) -> dict[str, Any]:
+    """docs/attestations.md, "Verify it yourself", in Python with ``cryptography`` only (also
+    for signed tree heads, ``typ`` ``clearstone-tree-head+jws``)."""
     header_b64, payload_b64, signature_b64 = attestation.split(".")
     header = json.loads(_b64decode(header_b64))
-    if header.get("alg") != "ES256" or header.get("typ") != "clearstone-attestation+jws":
+    if header.get("alg") != "ES256" or header.get("typ") != typ:
         raise Forged("not an ES256 Clearstone attestation")
     key = next((k for k in jwks["keys"] if k["kid"] == header["kid"]), None)
     if key is None or (key["kty"], key["crv"]) != ("EC", "P-256"):

@@ -87,6 +87,11 @@ def test_protected_operations_declare_their_scope_and_refusals(spec: dict[str, A
         "oauth-tokens-create",
         "health-get",
         "readiness-get",
+        "tree-heads-latest-get",
+        "tree-heads-list",
+        "tree-heads-get",
+        "inclusion-proofs-get",
+        "consistency-proofs-get",
     }
     for _, _, operation in _operations(spec):
         op_id = operation["operationId"]

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from anyio.from_thread import start_blocking_portal
 from fastapi import FastAPI
+from sqlalchemy import text
 
 from clearstone import (
     AsyncClearstone,
@@ -23,8 +25,13 @@ from clearstone import (
     Clearstone,
     NotFoundError,
     PermissionDeniedError,
+    TransparencyError,
+    TreeHeadMemory,
     UnprocessableEntityError,
     verify_attestation,
+    verify_consistency_proof,
+    verify_inclusion_proof,
+    verify_tree_head,
 )
 from clearstone_api.app import create_app
 from clearstone_api.security.client_secrets import SecretHasher, load_pepper
@@ -365,3 +372,60 @@ def test_a_tampered_attestation_from_the_server_is_refused(api: InProcess) -> No
     forged = f"{head}.eyJhc3Nlc3NtZW50Ijp7fX0.{signature}"
     with pytest.raises(AttestationError, match="signature does not match"):
         api.call(client, "attestations.verify", forged)
+
+
+# The custody transparency log, audited by the SDK: tree heads verified with the API's keys,
+# proofs checked offline, and a remembered tree head that catches a history rewritten since.
+
+
+def _append(api: InProcess, count: int) -> list[str]:
+    """Append ``count`` events on lot L1; the leaf hashes, in log order."""
+    supplier = api.as_role(Role.supplier)
+    api.call(supplier, "lots.create", "L1", carat="10.50")
+    leaves = []
+    for index in range(count):
+        event = {**CHAIN_EVENT, "id": f"E{index}", "date": f"2023-03-{index + 1:02d}"}
+        extra = {"parties": [MINER], "sites": [JWANENG]} if index == 0 else {}
+        entry = api.call(supplier, "custody.events.create", event, **extra)
+        assert entry.log_index == index
+        leaves.append(entry.leaf_hash)
+    return leaves
+
+
+def test_proofs_verify_offline_against_a_verified_head(api: InProcess) -> None:
+    leaves = _append(api, 5)
+    client = api.client()
+    jwks = api.call(client, "attestations.fetch_jwks")
+    head = verify_tree_head(api.call(client, "transparency.latest_tree_head.get"), jwks)
+    assert head.tree_size == 5
+    for index, leaf in enumerate(leaves):
+        proof = api.call(client, "transparency.inclusion_proofs.get", index, head.tree_size)
+        verify_inclusion_proof(leaf, proof, head)
+    old = api.call(client, "transparency.tree_heads.get", 2)
+    proof = api.call(client, "transparency.consistency_proofs.get", 2, 5)
+    verify_consistency_proof(old, head, proof)
+    with pytest.raises(TransparencyError, match="not in the signed tree"):
+        other = api.call(client, "transparency.inclusion_proofs.get", 1, head.tree_size)
+        verify_inclusion_proof(leaves[1], other.model_copy(update={"leaf_index": 2}), head)
+    forged = head.model_copy(update={"root_hash": old.root_hash})
+    with pytest.raises(TransparencyError, match="another tree head"):
+        verify_tree_head(forged, jwks)
+
+
+def test_a_remembered_head_catches_a_rewritten_log(api: InProcess, tmp_path: Path) -> None:
+    _append(api, 3)
+    memory = TreeHeadMemory(tmp_path / "tree-head.json")
+    client = api.client()
+    first = api.call(client, "transparency.check_latest", memory=memory)
+    assert first.tree_size == 3
+    assert TreeHeadMemory(tmp_path / "tree-head.json").last() == first  # kept on disk
+    supplier = api.as_role(Role.supplier)
+    api.call(supplier, "custody.events.create", {**CHAIN_EVENT, "id": "E9", "date": "2023-04-01"})
+    assert api.call(client, "transparency.check_latest", memory=memory).tree_size == 4
+    # Someone with the database cannot sign a new head, so to hide history they fall back on
+    # an older, genuinely signed one: the server now says the log holds two events.
+    database = api.app.state.database
+    with database.engine.begin() as connection:
+        connection.execute(text("DELETE FROM custody_tree_heads WHERE tree_size > 2"))
+    with pytest.raises(TransparencyError, match="rewritten or truncated"):
+        api.call(client, "transparency.check_latest", memory=memory)

@@ -83,6 +83,11 @@ OPERATIONS: dict[str, tuple[str, tuple[Any, ...], dict[str, Any]]] = {
     "health-get": ("health.get", (), {}),
     "readiness-get": ("health.readiness.get", (), {}),
     "jwks-get": ("attestations.fetch_jwks", (), {}),
+    "tree-heads-latest-get": ("transparency.latest_tree_head.get", (), {}),
+    "tree-heads-list": ("transparency.tree_heads.list", (), {}),
+    "tree-heads-get": ("transparency.tree_heads.get", (3,), {}),
+    "inclusion-proofs-get": ("transparency.inclusion_proofs.get", (0, 1), {}),
+    "consistency-proofs-get": ("transparency.consistency_proofs.get", (1, 2), {}),
 }
 
 TRANSPORT_OPERATIONS = {TOKEN_PATH}

@@ -8,6 +8,7 @@ from clearstone_api.models.idempotency import IdempotencyKey
 from clearstone_api.models.lot import LotAncestor, RoughLot
 from clearstone_api.models.reference_change import ReferenceChange
 from clearstone_api.models.stone import Stone, StoneFootprint, StoneLot, StoneNumber
+from clearstone_api.models.transparency import TreeHead, TreeNode
 
 __all__ = [
     "AssessedRecord",
@@ -25,4 +26,6 @@ __all__ = [
     "StoneFootprint",
     "StoneLot",
     "StoneNumber",
+    "TreeHead",
+    "TreeNode",
 ]

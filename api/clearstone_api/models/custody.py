@@ -32,6 +32,8 @@ class CustodyEvent(SQLModel, table=True):
     """SHA-256 of the canonical JSON of ``payload``."""
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     created_by: str = Field(max_length=128)
+    log_index: int | None = Field(default=None, unique=True)
+    """The event's leaf in the custody transparency log (0, 1, 2... in append order)."""
 
 
 class CustodyLink(SQLModel, table=True):

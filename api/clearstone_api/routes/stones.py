@@ -93,11 +93,14 @@ def list_stones(
     responses=problems(*AUTH, 404, 422),
 )
 def get_custody_verification(
-    stone_id: StoneId, session: SessionDep, principal: RecordsReader
+    stone_id: StoneId, request: Request, session: SessionDep, principal: RecordsReader
 ) -> CustodyVerification:
     """``valid`` is false, and ``problems`` says where, if any stored event or link was altered,
-    removed or reordered."""
-    return verify_custody(session, stones.find_stone(session, principal, stone_id))
+    removed or reordered, or if the log no longer matches its latest signed tree head
+    (truncated, a chain deleted, history rewritten and re-hashed)."""
+    return verify_custody(
+        session, stones.find_stone(session, principal, stone_id), attester(request)
+    )
 
 
 @router.get(

@@ -44,6 +44,7 @@ __all__ = [
     "ALGORITHM",
     "ATTESTATION_TYPE",
     "LEEWAY_SECONDS",
+    "TREE_HEAD_TYPE",
     "AccessClaims",
     "InvalidToken",
     "IssuedToken",
@@ -56,6 +57,8 @@ ACCESS_TOKEN_TYPE = "at+jwt"
 """``typ`` of access tokens (RFC 9068 §2.1)."""
 ATTESTATION_TYPE = "clearstone-attestation+jws"
 """``typ`` of attestations (docs/attestations.md)."""
+TREE_HEAD_TYPE = "clearstone-tree-head+jws"
+"""``typ`` of the custody log's signed tree heads (docs/attestations.md)."""
 LEEWAY_SECONDS = 30
 """Clock skew tolerated on ``exp`` and ``iat``."""
 MAX_TOKEN_LENGTH = 4096
@@ -223,19 +226,21 @@ class Tokens:
 
     # Attestations.
 
-    def sign_attestation(self, payload: bytes) -> str:
-        """A compact JWS over ``payload`` (its canonical JSON), with ``kid`` and ``typ``."""
+    def sign_attestation(self, payload: bytes, typ: str = ATTESTATION_TYPE) -> str:
+        """A compact JWS over ``payload`` (its canonical JSON), with ``kid`` and ``typ``
+        (an attestation, or with ``TREE_HEAD_TYPE`` a signed tree head)."""
         signed: str = jws.sign(
             payload,
             self._signing,
-            headers={"kid": self.active_kid, "typ": ATTESTATION_TYPE},
+            headers={"kid": self.active_kid, "typ": typ},
             algorithm=ALGORITHM,
         )
         return signed
 
-    def verify_attestation(self, attestation: str) -> bytes:
-        """The payload of a valid attestation; :class:`InvalidToken` otherwise."""
-        key = self._header(attestation, ATTESTATION_TYPE)
+    def verify_attestation(self, attestation: str, typ: str = ATTESTATION_TYPE) -> bytes:
+        """The payload of a valid attestation (or signed tree head, with ``TREE_HEAD_TYPE``);
+        :class:`InvalidToken` otherwise."""
+        key = self._header(attestation, typ)
         try:
             payload: bytes = jws.verify(attestation, key, algorithms=[ALGORITHM])
         except JOSEError:

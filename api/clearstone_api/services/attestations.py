@@ -35,7 +35,7 @@ from clearstone_api.canonical import jcs
 from clearstone_api.db import Database
 from clearstone_api.models.assessment import StoneAssessment
 from clearstone_api.models.stone import Stone, StoneNumber
-from clearstone_api.security.tokens import Tokens
+from clearstone_api.security.tokens import TREE_HEAD_TYPE, InvalidToken, Tokens
 
 __all__ = ["ATTESTED_NUMBER_KINDS", "PAYLOAD_VERSION", "Attester", "sign_missing"]
 
@@ -75,6 +75,23 @@ class Attester:
                 "assessment": view,
             }
         )
+
+    def sign_tree_head(self, head: dict[str, Any]) -> str:
+        """The compact JWS (``typ: clearstone-tree-head+jws``) of a custody-log tree head."""
+        return self._tokens.sign_attestation(
+            jcs({"v": PAYLOAD_VERSION, "iss": self.issuer, **head}), TREE_HEAD_TYPE
+        )
+
+    def verify_tree_head(self, signature: str) -> dict[str, Any] | None:
+        """The signed members of a tree head whose signature verifies with the key set; None
+        when it does not (or was not made by this service)."""
+        try:
+            payload = json.loads(self._tokens.verify_attestation(signature, TREE_HEAD_TYPE))
+        except (InvalidToken, ValueError):
+            return None
+        if not isinstance(payload, dict) or payload.get("iss") != self.issuer:
+            return None
+        return payload
 
     def attest(
         self,

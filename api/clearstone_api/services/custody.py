@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from clearstone_api import merkle
 from clearstone_api.canonical import GENESIS_HASH, canonical_json, chain_hash, sha256_hex
 from clearstone_api.certificate_numbers import new_public_id
 from clearstone_api.domain import records
@@ -23,6 +24,7 @@ from clearstone_api.security.principals import Principal
 from clearstone_api.services.assessments import reassess_stones
 from clearstone_api.services.attestations import Attester
 from clearstone_api.services.lineage import invalid_record, stones_descending_from
+from clearstone_api.services.transparency import SignedTreeHead, append_leaf, event_leaf
 
 __all__ = ["ChainLink", "CustodyEventCreate", "CustodyEventPublic", "append_event"]
 
@@ -59,6 +61,12 @@ class CustodyEventPublic(BaseModel):
     reassessed_stones: list[str]
     """Clearstone ids of the stones this event re-assessed."""
     created_at: dt.datetime
+    log_index: int
+    """The event's leaf in the custody transparency log."""
+    leaf_hash: str
+    """Hex RFC 9162 leaf hash of the event, every stored field and link included."""
+    tree_head: SignedTreeHead
+    """The signed tree head that first includes the event."""
 
 
 def _attach(
@@ -261,6 +269,7 @@ def append_event(
     session.flush()
     assert row.id is not None
     links: list[ChainLink] = []
+    link_rows: list[CustodyLink] = []
     too_long: list[FieldError] = []
     for index, (kind, item_id, record_id) in enumerate(items):
         last = session.exec(
@@ -289,6 +298,7 @@ def append_event(
             hash=chain_hash(prev, content_hash),
         )
         session.add(link)
+        link_rows.append(link)
         links.append(ChainLink(item=f"{kind}:{record_id}", seq=seq, prev_hash=prev, hash=link.hash))
     if too_long:
         raise Unprocessable("A custody chain is at its length limit.", errors=too_long)
@@ -296,6 +306,8 @@ def append_event(
         session.flush()
     except IntegrityError:
         raise Conflict("Another event was appended to the same chain at once; retry.") from None
+    head = append_leaf(session, row, link_rows, attester)
+    assert row.log_index is not None
     touched = {
         s.id: s for s in stones_descending_from(session, [i for k, i, _ in items if k == "lot"])
     }
@@ -316,6 +328,9 @@ def append_event(
         links=links,
         reassessed_stones=[s.public_id for s in stones],
         created_at=row.created_at,
+        log_index=row.log_index,
+        leaf_hash=merkle.leaf_hash(event_leaf(row, link_rows)).hex(),
+        tree_head=head,
     )
 
 

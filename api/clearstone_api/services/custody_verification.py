@@ -5,28 +5,48 @@ the sequence has no gap, each ``prev_hash`` is the hash of the link before, each
 payload still hashes to its ``content_hash``, and each link's hash is
 ``sha256(prev_hash ":" content_hash)``. Any altered, removed or reordered row breaks one of these
 where it happened.
+
+Each chain is then checked against the custody transparency log's latest signed tree head: the
+head's signature must verify with the service's keys, the log must still hold exactly as many
+events as the head counts (a deleted event or chain is missing from it), and every event,
+re-hashed from its stored fields and links, must be proven in the signed root by an inclusion
+proof. Hash chains alone cannot catch a consistent rewrite (change an event, re-hash every later
+link) or a truncation; the signed root can, because the attacker cannot sign a new one.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
+from clearstone_api import merkle
 from clearstone_api.canonical import GENESIS_HASH, canonical_json, chain_hash, sha256_hex
+from clearstone_api.errors import ClearstoneError
 from clearstone_api.models.custody import CustodyEvent, CustodyLink
 from clearstone_api.models.lot import RoughLot
 from clearstone_api.models.stone import Stone, StoneLot
+from clearstone_api.services.attestations import Attester
+from clearstone_api.services.transparency import (
+    SignedTreeHead,
+    event_leaf,
+    inclusion,
+    latest_tree_head,
+)
 
 __all__ = ["ChainProblem", "ChainReport", "CustodyVerification", "verify_custody"]
 
 
 class ChainProblem(BaseModel):
     item: str
+    """The chain (``stone:<record id>``, ``lot:<record id>``), or ``log`` for the whole log."""
     seq: int
     event_id: str | None
     problem: str
-    """``content_hash_mismatch``, ``stored_hash_mismatch``, ``broken_link`` or ``sequence_gap``."""
+    """``content_hash_mismatch``, ``stored_hash_mismatch``, ``broken_link``, ``sequence_gap``,
+    ``not_in_signed_tree`` (the event as stored is not the leaf the signed root holds),
+    ``not_in_log``, ``log_size_mismatch`` (events deleted, or added outside the log),
+    ``tree_head_signature_invalid`` or ``unsigned_log``."""
 
 
 class ChainReport(BaseModel):
@@ -39,16 +59,69 @@ class ChainReport(BaseModel):
 
 
 class CustodyVerification(BaseModel):
-    """The result of re-checking every hash in a stone's custody chains."""
+    """The result of re-checking every hash in a stone's custody chains, and each event's
+    inclusion in the log's latest signed tree head."""
 
     stone_id: str
     valid: bool
     events_checked: int
     chains: list[ChainReport]
     problems: list[ChainProblem]
+    tree_head: SignedTreeHead | None
+    """The signed tree head the events were checked against (the latest)."""
 
 
-def verify_custody(session: Session, stone: Stone) -> CustodyVerification:
+def _log_problems(
+    session: Session, head: SignedTreeHead | None, attester: Attester
+) -> list[ChainProblem]:
+    """Whether the latest tree head is ours and still counts every stored event."""
+    stored = session.exec(
+        select(func.count())
+        .select_from(CustodyEvent)
+        .where(col(CustodyEvent.log_index).is_not(None))
+    ).one()
+    problems: list[ChainProblem] = []
+    if head is None:
+        if stored:
+            problems.append(ChainProblem(item="log", seq=0, event_id=None, problem="unsigned_log"))
+        return problems
+    signed = attester.verify_tree_head(head.signature)
+    if signed is None or {k: signed.get(k) for k in ("tree_size", "root_hash", "timestamp")} != {
+        "tree_size": head.tree_size,
+        "root_hash": head.root_hash,
+        "timestamp": head.timestamp,
+    }:
+        problems.append(
+            ChainProblem(item="log", seq=0, event_id=None, problem="tree_head_signature_invalid")
+        )
+    if stored != head.tree_size:
+        problems.append(ChainProblem(item="log", seq=0, event_id=None, problem="log_size_mismatch"))
+    return problems
+
+
+def _in_signed_tree(
+    session: Session, event: CustodyEvent, head: SignedTreeHead | None
+) -> str | None:
+    """None when the event, re-hashed from what is stored, is proven in ``head``; else the
+    problem."""
+    if event.log_index is None:
+        return "not_in_log"
+    if head is None or event.log_index >= head.tree_size:
+        return "not_in_signed_tree"
+    links = session.exec(select(CustodyLink).where(CustodyLink.event_id == event.id)).all()
+    leaf = merkle.leaf_hash(event_leaf(event, links))
+    try:
+        proof = inclusion(session, event.log_index, head.tree_size).audit_path
+    except (LookupError, ClearstoneError):
+        return "not_in_signed_tree"
+    root = bytes.fromhex(head.root_hash)
+    path = [bytes.fromhex(p) for p in proof]
+    if not merkle.verify_inclusion(event.log_index, head.tree_size, leaf, path, root):
+        return "not_in_signed_tree"
+    return None
+
+
+def verify_custody(session: Session, stone: Stone, attester: Attester) -> CustodyVerification:
     lots = session.exec(
         select(RoughLot.id, RoughLot.record_id)
         .join(StoneLot, col(StoneLot.lot_id) == RoughLot.id)
@@ -73,9 +146,11 @@ def verify_custody(session: Session, stone: Stone) -> CustodyVerification:
     by_item: dict[tuple[str, int], list[tuple[CustodyLink, CustodyEvent]]] = {k: [] for k in names}
     for link, event in rows:
         by_item.setdefault((link.item_kind, link.item_id), []).append((link, event))
-    problems: list[ChainProblem] = []
+    head = latest_tree_head(session)
+    problems = _log_problems(session, head, attester)
     chains: list[ChainReport] = []
     checked: set[int] = set()
+    proven: dict[int, str | None] = {}
     for key, links in by_item.items():
         item = names.get(key, f"{key[0]}:{key[1]}")
         before = len(problems)
@@ -102,6 +177,10 @@ def verify_custody(session: Session, stone: Stone) -> CustodyVerification:
                 report("broken_link")
             if chain_hash(link.prev_hash, event.content_hash) != link.hash:
                 report("stored_hash_mismatch")
+            if event.id not in proven:
+                proven[event.id] = _in_signed_tree(session, event, head)
+            if proven[event.id] is not None:
+                report(str(proven[event.id]))
             prev = link.hash
         chains.append(
             ChainReport(item=item, length=len(links), head_hash=prev, valid=len(problems) == before)
@@ -112,4 +191,5 @@ def verify_custody(session: Session, stone: Stone) -> CustodyVerification:
         events_checked=len(checked),
         chains=chains,
         problems=problems,
+        tree_head=head,
     )

@@ -58,6 +58,13 @@ class Attestations(SyncAPIResource):
         jwks = self._client.request("GET", JWKS_PATH, cast_to=JsonWebKeySet, budget=budget)
         return self._cache.store(jwks, self._client._clock())
 
+    def trusted_jwks(self) -> JsonWebKeySet:
+        """The configured API's key set: cached, fetched on first use."""
+        if self._cache.jwks is None:
+            self.fetch_jwks()
+        assert self._cache.jwks is not None
+        return self._cache.jwks
+
     def verify(self, token: str, jwks: JwksInput | None = None) -> VerifiedAttestation:
         """Verify ``token`` (compact JWS, ES256) against ``jwks`` or the cached published key
         set; the signed assessment, or :class:`~clearstone.AttestationError`.
@@ -85,6 +92,13 @@ class AsyncAttestations(AsyncAPIResource):
         """Clearstone's public signing keys; see :meth:`Attestations.fetch_jwks`."""
         jwks = await self._client.request("GET", JWKS_PATH, cast_to=JsonWebKeySet, budget=budget)
         return self._cache.store(jwks, self._client._clock())
+
+    async def trusted_jwks(self) -> JsonWebKeySet:
+        """The configured API's key set: cached, fetched on first use."""
+        if self._cache.jwks is None:
+            await self.fetch_jwks()
+        assert self._cache.jwks is not None
+        return self._cache.jwks
 
     async def verify(self, token: str, jwks: JwksInput | None = None) -> VerifiedAttestation:
         """Verify ``token`` offline; see :meth:`Attestations.verify`. Only fetching the key set
