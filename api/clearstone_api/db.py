@@ -22,18 +22,18 @@ import asyncio
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Protocol
+from typing import Any, Protocol
 
 import asyncpg  # type: ignore[import-untyped]
-from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel import Session
 
+from clearstone_api.errors import DatabaseUnavailable
 from clearstone_api.settings import Settings
 
-__all__ = ["Database", "SessionDep", "database_of", "get_session", "make_engine"]
+__all__ = ["Database", "make_engine"]
 
 
 def _sync_url(url: str) -> str:
@@ -232,9 +232,6 @@ class Database:
                 return await getattr(pool, method)(query, *args)
             except _CONNECTION_LOST as error:
                 if attempt == 2:
-                    # Here, not at the top: errors -> request_ids -> observability imports db.
-                    from clearstone_api.errors import DatabaseUnavailable
-
                     raise DatabaseUnavailable(
                         "The database is unavailable; retry after the Retry-After delay."
                     ) from error
@@ -261,21 +258,3 @@ class Database:
             await pool.close()
         await self.async_engine.dispose()
         self.engine.dispose()
-
-
-def database_of(request: Request) -> Database:
-    database: Database = request.app.state.database
-    return database
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    """The request's unit of work, committed before the response is sent.
-
-    Used with ``scope="function"`` so that the commit happens before the response starts: a
-    failing commit becomes an error response, never a 201 for a write that did not happen.
-    """
-    with database_of(request).session() as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]

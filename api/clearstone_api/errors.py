@@ -1,7 +1,8 @@
-"""The service's one error vocabulary and the RFC 9457 problem+json handler.
+"""The service's one error vocabulary: plain exceptions the domain and services raise.
 
-Services raise the domain errors below; :func:`install_error_handlers` renders every error, the
-framework's own (validation, unknown route, 405) included, as ``application/problem+json``::
+Nothing here knows of HTTP frameworks: each class carries the status, slug and title that the
+HTTP layer (:mod:`clearstone_api.http_errors`) renders as RFC 9457 ``application/problem+json``,
+so that a worker process or the CLI can run a service without the web stack::
 
     ClearstoneError            any problem the service reports on purpose
      ├── BadRequest            400
@@ -19,30 +20,19 @@ framework's own (validation, unknown route, 405) included, as ``application/prob
                                    connection errors: the database is down or restarting)
 
 A bug is a 500 problem whose detail says nothing about the internals.
+
+Example::
+
+    raise NotFound(f"No stone {stone_id}.")
 """
 
 from __future__ import annotations
 
-import json
-import logging
 from collections.abc import Sequence
-from http import HTTPStatus
-from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import Response
-from starlette.routing import Match
-
-from clearstone_api.domain.record_validation import RecordInvalid
-from clearstone_api.request_ids import request_id_of
+from pydantic import BaseModel
 
 __all__ = [
-    "PROBLEM_MEDIA_TYPE",
     "BadRequest",
     "ClearstoneError",
     "Conflict",
@@ -53,19 +43,11 @@ __all__ = [
     "IdempotencyKeyReused",
     "NotFound",
     "PayloadTooLarge",
-    "Problem",
     "ServiceUnavailable",
     "TooManyRequests",
     "Unauthorized",
     "Unprocessable",
-    "install_error_handlers",
-    "problem_response",
 ]
-
-PROBLEM_MEDIA_TYPE = "application/problem+json"
-PROBLEM_TYPE_BASE = "https://clearstone.dev/problems/"
-
-logger = logging.getLogger("clearstone.errors")
 
 
 class FieldError(BaseModel):
@@ -76,21 +58,6 @@ class FieldError(BaseModel):
     message: str
     type: str
     """Machine-readable error type, e.g. ``missing``, ``string_too_long``, ``unknown_reference``."""
-
-
-class Problem(BaseModel):
-    """An RFC 9457 problem detail."""
-
-    type: str
-    """A URI naming the kind of problem; ``about:blank`` when the HTTP status says it all."""
-    title: str
-    status: int = Field(ge=100, le=599)
-    """Equal to the HTTP status of the response."""
-    detail: str
-    request_id: str
-    """The ``X-Request-Id`` of the response, for support."""
-    errors: list[FieldError] | None = None
-    """For 422: every invalid field, by its path."""
 
 
 class ClearstoneError(Exception):
@@ -173,171 +140,3 @@ class DatabaseUnavailable(ServiceUnavailable):
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail, headers={"Retry-After": str(self.RETRY_AFTER_SECONDS)})
-
-
-def problem_response(
-    request: Request,
-    *,
-    status: int,
-    detail: str,
-    title: str | None = None,
-    slug: str | None = None,
-    errors: Sequence[FieldError] | None = None,
-    headers: dict[str, str] | None = None,
-    extensions: dict[str, str] | None = None,
-) -> Response:
-    """Render one problem; ``slug`` None gives ``about:blank`` (the status says it all)."""
-    request_id = request_id_of(request)
-    problem = Problem(
-        type=PROBLEM_TYPE_BASE + slug if slug else "about:blank",
-        title=title or HTTPStatus(status).phrase,
-        status=status,
-        detail=detail,
-        request_id=request_id,
-        errors=list(errors) if errors is not None else None,
-    )
-    all_headers = {"X-Request-Id": request_id, **(headers or {})}
-    if extensions:
-        members = {k: v for k, v in extensions.items() if k not in Problem.model_fields}
-        body = json.dumps({**problem.model_dump(mode="json", exclude_none=True), **members})
-    else:
-        body = problem.model_dump_json(exclude_none=True)
-    return Response(
-        body,
-        status_code=status,
-        media_type=PROBLEM_MEDIA_TYPE,
-        headers=all_headers,
-    )
-
-
-def _path(loc: Sequence[Any]) -> str:
-    return ".".join(str(part) for part in loc)
-
-
-async def _clearstone_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ClearstoneError)
-    return problem_response(
-        request,
-        status=exc.status,
-        title=exc.title,
-        slug=exc.slug,
-        detail=exc.detail,
-        errors=exc.errors,
-        headers=exc.headers,
-        extensions=exc.extensions,
-    )
-
-
-async def _validation_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
-    errors = [
-        FieldError(
-            path=_path(err.get("loc", ())), message=str(err.get("msg", "")), type=err["type"]
-        )
-        for err in exc.errors()
-    ]
-    return problem_response(
-        request,
-        status=422,
-        slug="invalid-input",
-        title="Invalid input",
-        detail=f"{len(errors)} invalid field(s): " + ", ".join(e.path for e in errors[:5]),
-        errors=errors,
-    )
-
-
-async def _record_invalid(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RecordInvalid)
-    errors = [
-        FieldError(path=_path(("body", "record", *p.loc)), message=p.msg, type=p.type)
-        for p in exc.problems
-    ]
-    return problem_response(
-        request,
-        status=422,
-        slug="invalid-record",
-        title="Invalid provenance record",
-        detail=str(exc),
-        errors=errors,
-    )
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, StarletteHTTPException)
-    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    if exc.status_code == 404 and detail == "Not Found":
-        detail = f"No route matches {request.url.path}"
-    headers = dict(exc.headers or {})
-    if exc.status_code == 405:
-        detail = f"{request.method} is not allowed on {request.url.path}"
-        headers["Allow"] = ", ".join(_allowed_methods(request))
-    return problem_response(request, status=exc.status_code, detail=detail, headers=headers)
-
-
-_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
-
-
-def _allowed_methods(request: Request) -> list[str]:
-    """Every method any route serves at this path (the router lists only the first route's)."""
-    return [
-        method
-        for method in _METHODS
-        if any(
-            route.matches({**request.scope, "method": method})[0] is Match.FULL
-            for route in request.app.routes
-        )
-    ]
-
-
-def _database_unreachable(exc: Exception) -> bool:
-    """A lost or refused connection, or no connection free in time: the request may succeed
-    if retried. Anything else from the database (a constraint, bad SQL) is a bug."""
-    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout):
-        return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
-
-
-async def _database_error(request: Request, exc: Exception) -> Response:
-    if not _database_unreachable(exc):
-        raise exc  # to the 500 handler, as if this one did not exist
-    cause = getattr(exc, "orig", None) or exc
-    # The class and first line only: SQLAlchemy's own message carries the statement.
-    first_line = (str(cause).strip().splitlines() or [""])[0][:200]
-    logger.warning("database unavailable: %s: %s", type(cause).__name__, first_line)
-    return await _clearstone_error(
-        request,
-        DatabaseUnavailable(
-            "The database is unavailable; retry after the Retry-After delay. A write retried "
-            "with the same Idempotency-Key is applied at most once."
-        ),
-    )
-
-
-async def _unhandled(request: Request, exc: Exception) -> Response:
-    # This handler runs outside the request-id middleware (in Starlette's outermost layer), so
-    # the id is passed along explicitly for the JSON log line.
-    request_id = request_id_of(request)
-    logger.error(
-        "unhandled error (request_id=%s)",
-        request_id,
-        exc_info=(type(exc), exc, exc.__traceback__),
-        extra={"request_id": request_id},
-    )
-    return problem_response(
-        request,
-        status=500,
-        slug="internal-error",
-        title="Internal server error",
-        detail="The server failed to handle the request; quote the request id to support.",
-    )
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    """Route every error the app can raise to one problem+json renderer."""
-    app.add_exception_handler(ClearstoneError, _clearstone_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(RecordInvalid, _record_invalid)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(DBAPIError, _database_error)
-    app.add_exception_handler(PoolTimeout, _database_error)
-    app.add_exception_handler(Exception, _unhandled)

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from clearstone_api.errors import PROBLEM_MEDIA_TYPE
+from clearstone_api.http_errors import PROBLEM_MEDIA_TYPE
 
 __all__ = ["build_openapi", "install_openapi"]
 

@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 from bench.api.auth import Credentials
 from bench.api.config import database_url
 from bench.api.load import HOST, server, wait_for_quiet
+from clearstone_api.container import container_of
 from clearstone_api.security.scopes import Role
 
 __all__ = ["run_reassess"]
@@ -116,8 +117,8 @@ def _via_service(url: str, country: str) -> tuple[Any, float, float]:
 
     os.sched_setaffinity(0, {0})
     app = create_bench_app(url)
-    database = app.state.database
-    store = app.state.references
+    database = container_of(app).database
+    store = container_of(app).references
     body = _incident(country)
     principal = Principal(
         id="bench-analyst",
@@ -142,9 +143,9 @@ def _via_service(url: str, country: str) -> tuple[Any, float, float]:
     reference_changes.run_reassessment(
         database,
         store,
-        app.state.attester,
+        container_of(app).attester,
         change_id,
-        app.state.settings.reassessment_batch_size,
+        container_of(app).settings.reassessment_batch_size,
     )
     elapsed = time.perf_counter() - started
     with database.session() as session:

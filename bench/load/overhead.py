@@ -30,7 +30,8 @@ from fastapi import FastAPI
 
 from bench.load.stack import database_url, demo_certificates, prepare_database, write_signing_keys
 from clearstone_api.app import create_app
-from clearstone_api.observability.metrics import MetricsMiddleware
+from clearstone_api.container import container_of
+from clearstone_api.observability.http import MetricsMiddleware
 from clearstone_api.security.scopes import Role
 from clearstone_api.settings import Settings
 
@@ -86,14 +87,21 @@ def _app(settings: Settings, *, metrics: bool = True, pre_ping: bool = True) -> 
     app = create_app(settings)
     if not metrics:
         app.user_middleware = [m for m in app.user_middleware if m.cls is not MetricsMiddleware]
-    app.state.database.async_engine.sync_engine.pool._pre_ping = pre_ping
+    container_of(app).database.async_engine.sync_engine.pool._pre_ping = pre_ping
     return app
 
 
 def _screen(app: FastAPI) -> Call:
-    token = app.state.tokens.issue(
-        client_id="cli_bench_shop", role=Role.retailer, tenant="bench-shop", scopes=["screenings"]
-    ).token
+    token = (
+        container_of(app)
+        .tokens.issue(
+            client_id="cli_bench_shop",
+            role=Role.retailer,
+            tenant="bench-shop",
+            scopes=["screenings"],
+        )
+        .token
+    )
     body = json.dumps({"items": demo_certificates()[:5]}).encode()
     return Call(
         "POST",
@@ -123,7 +131,7 @@ def _rounds(
             for name, app in apps.items():
                 samples[name].append(await _per_request(app, call(app), count))
         for app in apps.values():
-            await app.state.database.dispose()
+            await container_of(app).database.dispose()
 
     with open("/dev/null", "w") as null, contextlib.redirect_stdout(null):
         asyncio.run(run())

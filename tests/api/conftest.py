@@ -10,12 +10,13 @@ import pytest
 from fastapi import FastAPI
 
 from clearstone_api.app import create_app
+from clearstone_api.container import container_of
 from clearstone_api.db import Database
 from clearstone_api.security.client_secrets import SecretHasher, load_pepper
 from clearstone_api.security.scopes import Role
 from clearstone_api.services.demo import load_vector, vectors_path
 from clearstone_api.settings import Settings
-from clearstone_api.testing import ASGIClient, _templates, bearer, settings
+from tests.support.harness import ASGIClient, _templates, bearer, settings
 
 __all__ = [
     "SUPPLIER_ID",
@@ -84,7 +85,7 @@ def hasher(settings: Settings) -> SecretHasher:
 
 @pytest.fixture
 def database(app: FastAPI) -> Database:
-    database: Database = app.state.database
+    database: Database = container_of(app).database
     return database
 
 
@@ -96,10 +97,10 @@ def load(app: FastAPI) -> Loader:
     def load_certificates(*certificates: str) -> None:
         for certificate in certificates:
             assert load_vector(
-                app.state.database,
-                app.state.references,
+                container_of(app).database,
+                container_of(app).references,
                 vectors[certificate],
-                attester=app.state.attester,
+                attester=container_of(app).attester,
             )
 
     return load_certificates

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from clearstone_api.testing import ASGIClient
+from tests.support.harness import ASGIClient
 
 __all__ = ["export_event", "incident", "lot", "register_chain", "status_period", "stone"]
 

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from fastapi import FastAPI
 
+from clearstone_api.container import container_of
 from clearstone_api.security.keys import load_key_set
 
 __all__ = [
@@ -47,7 +48,7 @@ def _int(segment: str) -> int:
 
 def service_private_key(app: FastAPI) -> ec.EllipticCurvePrivateKey:
     """The key the app signs with (test settings keep it in the data dir)."""
-    active = load_key_set(app.state.settings).active
+    active = load_key_set(container_of(app).settings).active
     return ec.derive_private_key(_int(active.jwk["d"]), ec.SECP256R1())
 
 
@@ -69,13 +70,13 @@ def public_key_der(app: FastAPI) -> bytes:
 
 def header(app: FastAPI, **changes: Any) -> dict[str, Any]:
     """A valid access-token header; a change to ``None`` removes the member."""
-    base = {"alg": "ES256", "typ": "at+jwt", "kid": app.state.tokens.active_kid}
+    base = {"alg": "ES256", "typ": "at+jwt", "kid": container_of(app).tokens.active_kid}
     return {k: v for k, v in {**base, **changes}.items() if v is not None}
 
 
 def claims(app: FastAPI, **changes: Any) -> dict[str, Any]:
     """Valid supplier claims for tenant ``acme-mining``; a change to ``None`` removes one."""
-    settings = app.state.settings
+    settings = container_of(app).settings
     now = int(time.time())
     base = {
         "iss": settings.token_issuer,

@@ -8,8 +8,8 @@ import pytest
 
 from clearstone_api.security.scopes import Role
 from clearstone_api.services.demo import vectors_path
-from clearstone_api.testing import ASGIClient
 from tests.api.conftest import Auth
+from tests.support.harness import ASGIClient
 
 
 def _vector(certificate: str) -> dict[str, object]:

@@ -20,11 +20,12 @@ from fastapi import FastAPI
 from sqlalchemy import update
 
 from clearstone_api.canonical import jcs
+from clearstone_api.container import container_of
 from clearstone_api.db import Database
 from clearstone_api.models.assessment import StoneAssessment
 from clearstone_api.services.attestations import sign_missing
-from clearstone_api.testing import ASGIClient
 from tests.api.factories import export_event, register_chain
+from tests.support.harness import ASGIClient
 
 
 def _b64decode(segment: str) -> bytes:
@@ -92,7 +93,7 @@ def test_an_attestation_verifies_offline_with_cryptography_alone(
     payload = verify_offline(attestation, jwks)
     view = client.get("/v1/certificates/GIA-7770001").json()
     assert payload["v"] == 1
-    assert payload["iss"] == app.state.settings.token_issuer
+    assert payload["iss"] == container_of(app).settings.token_issuer
     assert payload["sub"] == stone["id"]
     assert payload["certificate_numbers"] == ["GIA-7770001"]
     assert payload["as_of"] == view["as_of"] == view["assessed_at"][:10]
@@ -167,15 +168,15 @@ def test_unsigned_rows_are_signed_by_the_backfill(
         connection.execute(update(StoneAssessment).values(attestation=None))
     missing = supplier.get("/v1/certificates/GIA-7770001/attestation")
     assert missing.status_code == 404
-    assert sign_missing(database, app.state.attester) == 1
+    assert sign_missing(database, container_of(app).attester) == 1
     jwks = supplier.get("/.well-known/jwks.json").json()
     backfilled = supplier.get("/v1/certificates/GIA-7770001/attestation").text
     assert (
         verify_offline(backfilled, jwks)["assessment"]
         == supplier.get("/v1/certificates/GIA-7770001").json()
     )
-    assert sign_missing(database, app.state.attester) == 0
-    assert sign_missing(database, app.state.attester, everything=True) == 1
+    assert sign_missing(database, container_of(app).attester) == 0
+    assert sign_missing(database, container_of(app).attester, everything=True) == 1
 
 
 def test_an_unknown_number_has_no_attestation(client: ASGIClient) -> None:

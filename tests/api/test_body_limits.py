@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from clearstone_api.app import create_app
 from clearstone_api.security.scopes import Role
 from clearstone_api.settings import Settings
-from clearstone_api.testing import ASGIClient, bearer
 from tests.api.factories import export_event, lot, register_chain
+from tests.support.harness import ASGIClient, bearer
 
 LIMIT = 2048
 

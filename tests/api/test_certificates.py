@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from clearstone_api.testing import ASGIClient
 from tests.api.conftest import Loader
+from tests.support.harness import ASGIClient
 
 
 def test_marange_shows_kp_pass_beside_red_flag_with_sources(

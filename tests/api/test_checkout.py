@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from clearstone_api.security.scopes import Role
-from clearstone_api.testing import ASGIClient
 from tests.api.conftest import Auth, Loader
+from tests.support.harness import ASGIClient
 
 
 @pytest.fixture

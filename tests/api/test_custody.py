@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import text
 
 from clearstone_api.db import Database
-from clearstone_api.testing import ASGIClient
 from tests.api.factories import export_event, register_chain
+from tests.support.harness import ASGIClient
 
 
 def _verify(client: ASGIClient, stone_id: str) -> dict[str, object]:

@@ -14,13 +14,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from clearstone_api.app import create_app
+from clearstone_api.container import container_of
 from clearstone_api.models.lot import RoughLot
 from clearstone_api.security.scopes import Role
 from clearstone_api.services import lots
 from clearstone_api.services.idempotency import IdempotencyClaim
 from clearstone_api.settings import Settings
-from clearstone_api.testing import ASGIClient, bearer
 from tests.api.factories import lot
+from tests.support.harness import ASGIClient, bearer
 
 DATABASE_DOWN = "https://clearstone.dev/problems/database-unavailable"
 
@@ -127,5 +128,5 @@ def test_a_write_cut_off_by_the_database_is_applied_once_when_retried_with_its_k
     replay = supplier.post("/v1/lots", json=lot(), headers=headers)
     assert replay.status_code == 201
     assert replay.headers["idempotent-replayed"] == "true"
-    with app.state.database.engine.connect() as connection:
+    with container_of(app).database.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(RoughLot)).scalar_one() == 1

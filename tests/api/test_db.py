@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from clearstone_api.db import Database, SessionDep
+from clearstone_api.db import Database
 from clearstone_api.models.lot import RoughLot
-from clearstone_api.testing import ASGIClient
+from clearstone_api.routes.dependencies import SessionDep
+from tests.support.harness import ASGIClient
 
 
 def _add_lot(session: SessionDep, record_id: str) -> None:

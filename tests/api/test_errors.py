@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from clearstone_api.security.scopes import Role
-from clearstone_api.testing import ASGIClient
 from tests.api.conftest import Auth
+from tests.support.harness import ASGIClient
 
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "request_id"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from clearstone_api.db import Database
-from clearstone_api.testing import ASGIClient
+from tests.support.harness import ASGIClient
 
 
 def test_healthz_answers(client: ASGIClient) -> None:

@@ -9,11 +9,12 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from clearstone_api.app import create_app
+from clearstone_api.container import container_of
 from clearstone_api.db import HOT_READS_APPLICATION_NAME, Database
 from clearstone_api.services.reference_store import ReferenceStore
 from clearstone_api.services.synthetic import generate_synthetic, synthetic_number
 from clearstone_api.settings import Settings
-from clearstone_api.testing import ASGIClient
+from tests.support.harness import ASGIClient
 
 
 def _hot_connections(database: Database) -> int:
@@ -32,7 +33,7 @@ def _hot_connections(database: Database) -> int:
 def test_lookup_uses_the_hot_pool_on_postgresql_only(
     app: FastAPI, client: ASGIClient, database: Database
 ) -> None:
-    first = generate_synthetic(database, app.state.references, 3)
+    first = generate_synthetic(database, container_of(app).references, 3)
     assert database.has_hot_pool == (database.dialect == "postgresql")
     response = client.get(f"/v1/certificates/{synthetic_number(first)}")
     assert response.status_code == 200
@@ -44,7 +45,7 @@ def test_lookup_uses_the_hot_pool_on_postgresql_only(
 def test_lookup_survives_hot_connections_terminated_under_it(
     app: FastAPI, client: ASGIClient, database: Database
 ) -> None:
-    number = synthetic_number(generate_synthetic(database, app.state.references, 3))
+    number = synthetic_number(generate_synthetic(database, container_of(app).references, 3))
     body = client.get(f"/v1/certificates/{number}").content
     if database.dialect != "postgresql":
         return
@@ -65,9 +66,9 @@ def test_hot_pool_can_be_turned_off(settings: Settings) -> None:
     app = create_app(settings.model_copy(update={"hot_reads_asyncpg": False}))
     client = ASGIClient(app)
     try:
-        database: Database = app.state.database
+        database: Database = container_of(app).database
         assert not database.has_hot_pool
-        first = generate_synthetic(database, app.state.references, 3)
+        first = generate_synthetic(database, container_of(app).references, 3)
         assert client.get(f"/v1/certificates/{synthetic_number(first)}").status_code == 200
         if database.dialect == "postgresql":
             assert _hot_connections(database) == 0

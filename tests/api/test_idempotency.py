@@ -8,9 +8,9 @@ from clearstone_api.db import Database
 from clearstone_api.models.idempotency import IdempotencyKey
 from clearstone_api.models.lot import RoughLot
 from clearstone_api.security.scopes import Role
-from clearstone_api.testing import ASGIClient
 from tests.api.conftest import SUPPLIER_ID, Auth
 from tests.api.factories import lot
+from tests.support.harness import ASGIClient
 
 
 def _lots(database: Database) -> int:

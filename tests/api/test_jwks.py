@@ -11,11 +11,12 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from clearstone_api.app import create_app
+from clearstone_api.container import container_of
 from clearstone_api.security.keys import generate_jwk
 from clearstone_api.security.scopes import Role
 from clearstone_api.settings import Settings
-from clearstone_api.testing import ASGIClient, mint_token
 from tests.api.forgery import unb64url
+from tests.support.harness import ASGIClient, mint_token
 
 JWKS = "/.well-known/jwks.json"
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "k", "oth"}
@@ -43,7 +44,7 @@ def test_jwks_publishes_public_keys_only(app: FastAPI, client: ASGIClient) -> No
         "crv": "P-256",
         "x": key["x"],
         "y": key["y"],
-        "kid": app.state.tokens.active_kid,
+        "kid": container_of(app).tokens.active_kid,
         "use": "sig",
         "alg": "ES256",
     }

@@ -12,8 +12,8 @@ from sqlalchemy import text
 from clearstone_api.db import Database
 from clearstone_api.security.scopes import Role
 from clearstone_api.services.demo import vectors_path
-from clearstone_api.testing import ASGIClient
 from tests.api.conftest import Auth
+from tests.support.harness import ASGIClient
 
 MARANGE_THEN = "VEC-ZW-MARANGE-2008-THEN"
 """The Marange 2008 chain that is ``no_known_red_flags`` as known in February 2009."""

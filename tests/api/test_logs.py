@@ -13,12 +13,13 @@ import pytest
 from fastapi import BackgroundTasks, FastAPI
 
 from clearstone_api.app import create_app
+from clearstone_api.container import container_of
 from clearstone_api.observability.logs import JsonHandler, configure_logging, redact
 from clearstone_api.security.client_secrets import SecretHasher, load_pepper
 from clearstone_api.security.scopes import Role
 from clearstone_api.services.clients import create_client
 from clearstone_api.settings import Settings
-from clearstone_api.testing import ASGIClient
+from tests.support.harness import ASGIClient
 
 test_logger = logging.getLogger("clearstone.test")
 
@@ -169,10 +170,10 @@ def test_bearer_tokens_and_client_secrets_never_reach_the_logs(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    with logged_app.state.database.session() as session:
+    with container_of(logged_app).database.session() as session:
         created = create_client(
             session,
-            SecretHasher(load_pepper(logged_app.state.settings)),
+            SecretHasher(load_pepper(container_of(logged_app).settings)),
             role=Role.supplier,
             tenant_id="acme-mining",
         )

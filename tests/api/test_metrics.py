@@ -20,8 +20,8 @@ from clearstone_api.schema import upgrade
 from clearstone_api.security.scopes import Role
 from clearstone_api.services.demo import vectors_path
 from clearstone_api.settings import Settings
-from clearstone_api.testing import ASGIClient
 from tests.api.conftest import Auth, Loader
+from tests.support.harness import ASGIClient
 
 CERTIFICATE = "/v1/certificates/{number}"
 

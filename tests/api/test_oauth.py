@@ -15,14 +15,15 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 
 from clearstone_api.app import create_app
+from clearstone_api.container import container_of
 from clearstone_api.db import Database
 from clearstone_api.models.client import Client
 from clearstone_api.security.client_secrets import SecretHasher
 from clearstone_api.security.scopes import Role
 from clearstone_api.services.clients import CreatedClient, create_client, disable_client
 from clearstone_api.settings import Settings
-from clearstone_api.testing import ASGIClient
 from tests.api.forgery import unb64url
+from tests.support.harness import ASGIClient
 
 TOKEN = "/v1/oauth/token"
 FORM = {"content-type": "application/x-www-form-urlencoded"}
@@ -83,7 +84,7 @@ def test_the_token_names_the_client_its_tenant_role_and_kid(
     }
     token = _token(client, form, {}).json()["access_token"]
     head, payload, _ = token.split(".")
-    assert json.loads(unb64url(head))["kid"] == app.state.tokens.active_kid
+    assert json.loads(unb64url(head))["kid"] == container_of(app).tokens.active_kid
     claims = json.loads(unb64url(payload))
     assert (claims["sub"], claims["tenant"], claims["role"]) == (
         registered.client_id,
@@ -229,7 +230,7 @@ def throttled(settings: Settings) -> FastAPI:
 def test_failed_secrets_are_throttled_per_client_id(
     throttled: FastAPI, registered: CreatedClient, hasher: SecretHasher
 ) -> None:
-    with throttled.state.database.session() as session:
+    with container_of(throttled).database.session() as session:
         other = create_client(session, hasher, role=Role.retailer, tenant_id="SHOP")
     client = ASGIClient(throttled)
     try:
@@ -256,10 +257,10 @@ def test_failed_secrets_are_throttled_per_client_id(
 def test_a_token_request_beyond_the_concurrency_cap_is_503_at_once(
     app: FastAPI, client: ASGIClient, registered: CreatedClient
 ) -> None:
-    guard = app.state.grant_guard
+    guard = container_of(app).grant_guard
     credentials = _basic(registered.client_id, registered.client_secret)
     with contextlib.ExitStack() as held:
-        for _ in range(app.state.settings.token_max_concurrent_grants):
+        for _ in range(container_of(app).settings.token_max_concurrent_grants):
             held.enter_context(guard.slot())
         busy = _token(client, {"grant_type": "client_credentials"}, credentials)
         assert busy.status_code == 503, busy.text

@@ -15,12 +15,13 @@ import redis
 from fastapi import FastAPI
 
 from clearstone_api.app import create_app
+from clearstone_api.container import container_of
 from clearstone_api.security.client_secrets import SecretHasher
 from clearstone_api.security.rate_limits import MemoryStore
 from clearstone_api.security.scopes import Role
 from clearstone_api.services.clients import create_client
 from clearstone_api.settings import Settings
-from clearstone_api.testing import TEST_REDIS_ENV, ASGIClient, bearer
+from tests.support.harness import TEST_REDIS_ENV, ASGIClient, bearer
 
 POLICY = re.compile(r'^"(public|client|token)";q=\d+;w=\d+$')
 REMAINING = re.compile(r'^"(public|client|token)";r=(\d+);t=(\d+)$')
@@ -187,7 +188,7 @@ def test_failed_secrets_for_one_client_id_are_counted_across_processes(
     )
     first, second = ASGIClient(create_app(shared)), ASGIClient(create_app(shared))
     try:
-        with first.app.state.database.session() as session:
+        with container_of(first.app).database.session() as session:
             created = create_client(session, hasher, role=Role.supplier, tenant_id="ACME")
         form = "grant_type=client_credentials"
         headers = {"content-type": "application/x-www-form-urlencoded"}

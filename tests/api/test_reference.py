@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clearstone_api.testing import ASGIClient
+from tests.support.harness import ASGIClient
 
 
 def test_participant_standing_depends_on_the_date(client: ASGIClient) -> None:

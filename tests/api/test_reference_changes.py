@@ -6,11 +6,12 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import select
 
+from clearstone_api.container import container_of
 from clearstone_api.models.assessment import Reassessment
 from clearstone_api.security.scopes import Role
-from clearstone_api.testing import ASGIClient
 from tests.api.conftest import Auth, Loader
 from tests.api.factories import incident, status_period
+from tests.support.harness import ASGIClient
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def test_new_incident_reassesses_affected_stones_with_before_and_after(
     after = client.get("/v1/certificates/DEMO-BW-2023").json()
     assert after["reference_data_version"] == change["version"] != before["reference_data_version"]
     assert after["csc"]["result"] != before["csc"]["result"]
-    with app.state.database.session() as session:
+    with container_of(app).database.session() as session:
         log = session.exec(select(Reassessment).where(Reassessment.change_id == change["id"])).one()
     assert (log.before_csc, log.after_csc) == (before["csc"]["result"], after["csc"]["result"])
 

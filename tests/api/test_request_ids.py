@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clearstone_api.testing import ASGIClient
+from tests.support.harness import ASGIClient
 
 
 def test_sane_request_id_is_echoed(client: ASGIClient) -> None:

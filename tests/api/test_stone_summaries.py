@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from clearstone_api.security.scopes import Role
-from clearstone_api.testing import ASGIClient, bearer
 from tests.api.conftest import Loader
+from tests.support.harness import ASGIClient, bearer
 
 
 def _stone_id(client: ASGIClient, number: str) -> str:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from clearstone_api.security.scopes import Role
-from clearstone_api.testing import ASGIClient
 from tests.api.conftest import Auth
 from tests.api.factories import lot, register_chain, stone
+from tests.support.harness import ASGIClient
 
 
 def test_registered_stone_is_assessed_and_served_by_its_numbers(supplier: ASGIClient) -> None:

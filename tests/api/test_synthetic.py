@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from clearstone_api.canonical import sha256_hex
+from clearstone_api.container import container_of
 from clearstone_api.db import Database
 from clearstone_api.domain.assessment import assess, record_digest
 from clearstone_api.domain.records import ProvenanceRecord
@@ -20,7 +21,7 @@ from clearstone_api.services.synthetic import (
     generate_synthetic,
     synthetic_number,
 )
-from clearstone_api.testing import ASGIClient
+from tests.support.harness import ASGIClient
 
 VECTORS = 20
 
@@ -44,9 +45,9 @@ def _stored(database: Database) -> list[tuple[int, str, str, bytes, str, str, dt
 def test_synthetic_stones_are_looked_up_like_real_ones(
     app: FastAPI, client: ASGIClient, database: Database
 ) -> None:
-    first = generate_synthetic(database, app.state.references, 45, batch_size=10)
+    first = generate_synthetic(database, container_of(app).references, 45, batch_size=10)
     assert count_synthetic(database) == 45
-    assert generate_synthetic(database, app.state.references, 5) == first + 45  # appends
+    assert generate_synthetic(database, container_of(app).references, 5) == first + 45  # appends
 
     stored = _stored(database)
     assert len(stored) == 50
@@ -66,10 +67,12 @@ def test_synthetic_stones_are_looked_up_like_real_ones(
 
 
 def test_distinct_records_each_carry_their_own_assessment(app: FastAPI, database: Database) -> None:
-    generate_synthetic(database, app.state.references, 30, batch_size=7, distinct_records=True)
+    generate_synthetic(
+        database, container_of(app).references, 30, batch_size=7, distinct_records=True
+    )
     stored = _stored(database)
     assert len({digest for _, _, digest, *_ in stored}) == 30
-    reference = app.state.references.base
+    reference = container_of(app).references.base
     for stone_id, public_id, digest, body, etag, record_json, as_of in stored[:VECTORS]:
         record = ProvenanceRecord.model_validate(json.loads(record_json))
         assert record_digest(record) == digest

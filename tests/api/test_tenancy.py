@@ -27,8 +27,8 @@ from fastapi import FastAPI
 from clearstone_api.openapi import build_openapi
 from clearstone_api.security.scopes import ROLE_SCOPES, Role, Scope
 from clearstone_api.services.demo import vectors_path
-from clearstone_api.testing import ASGIClient, bearer
 from tests.api.factories import export_event, incident, lot, register_chain, status_period, stone
+from tests.support.harness import ASGIClient, bearer
 
 OWNER = "acme-mining"
 RIVAL = "rival-gems"

@@ -16,9 +16,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi import FastAPI
 
+from clearstone_api.container import container_of
 from clearstone_api.security.scopes import Role
 from clearstone_api.security.tokens import LEEWAY_SECONDS, InvalidToken, Tokens
-from clearstone_api.testing import ASGIClient, mint_token
 from tests.api.forgery import (
     b64url,
     claims,
@@ -29,6 +29,7 @@ from tests.api.forgery import (
     service_private_key,
     unb64url,
 )
+from tests.support.harness import ASGIClient, mint_token
 
 PROTECTED = "/v1/stones"  # supplier read: records:read
 
@@ -44,7 +45,7 @@ def _assert_refused(client: ASGIClient, token: str) -> None:
 
 
 def _reason(app: FastAPI, token: str) -> str:
-    tokens: Tokens = app.state.tokens
+    tokens: Tokens = container_of(app).tokens
     with pytest.raises(InvalidToken) as refused:
         tokens.verify(token)
     return refused.value.reason
@@ -181,7 +182,7 @@ def test_headers_pointing_at_other_keys_are_refused(
 
 
 def test_an_attestation_is_not_an_access_token(app: FastAPI, client: ASGIClient) -> None:
-    tokens: Tokens = app.state.tokens
+    tokens: Tokens = container_of(app).tokens
     attestation = tokens.sign_attestation(json.dumps(claims(app)).encode())
     _attack(app, client, attestation, "type")
 
@@ -222,7 +223,7 @@ def test_issued_tokens_carry_kid_and_every_required_claim(app: FastAPI) -> None:
     token = mint_token(app, Role.analyst, tenant="clearstone")
     head = json.loads(unb64url(token.split(".")[0]))
     body = json.loads(unb64url(token.split(".")[1]))
-    assert head == {"alg": "ES256", "kid": app.state.tokens.active_kid, "typ": "at+jwt"}
+    assert head == {"alg": "ES256", "kid": container_of(app).tokens.active_kid, "typ": "at+jwt"}
     assert {"iss", "aud", "sub", "iat", "exp", "scope", "tenant", "role", "jti"} <= set(body)
     assert 0 < body["exp"] - body["iat"] <= 900
     assert body["role"] == "analyst"
@@ -267,7 +268,7 @@ def test_a_lifetime_beyond_the_issuing_one_is_refused(app: FastAPI, client: ASGI
     _attack(app, client, ten_years, "lifetime")
     huge = _raw_claims(app, iat=str(now), exp="99999999999999999999999999999")
     _attack(app, client, forge(header(app), huge, service_private_key(app)), "lifetime")
-    settings = app.state.settings
+    settings = container_of(app).settings
     longest = settings.access_token_ttl_seconds + LEEWAY_SECONDS
     at_the_bound = forge(
         header(app), claims(app, iat=now, exp=now + longest), service_private_key(app)

@@ -16,9 +16,9 @@ from clearstone_api.canonical import canonical_json, chain_hash, sha256_hex
 from clearstone_api.db import Database
 from clearstone_api.models.custody import CustodyEvent, CustodyLink
 from clearstone_api.services.transparency import event_leaf
-from clearstone_api.testing import ASGIClient
 from tests.api.factories import export_event, lot, register_chain, stone
 from tests.api.test_attestations import verify_offline
+from tests.support.harness import ASGIClient
 
 
 def _events(supplier: ASGIClient) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from clearstone_api.security.client_secrets import SecretHasher, load_pepper
 from clearstone_api.security.scopes import ROLE_SCOPES, Role, Scope
 from clearstone_api.services.clients import CreatedClient, create_client
 from clearstone_api.settings import Settings
-from clearstone_api.testing import UNLIMITED
+from tests.support.harness import UNLIMITED
 
 # One migrated SQLite database per worker process, built when this module is collected.
 _DATA_DIR = Path(tempfile.mkdtemp(prefix="clearstone-contract-"))

@@ -24,13 +24,14 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from clearstone_api.app import create_app
+from clearstone_api.container import container_of
 from clearstone_api.db import Database
 from clearstone_api.schema import upgrade
 from clearstone_api.services.demo import load_demo
 from clearstone_api.services.reference_store import ReferenceStore
 from clearstone_api.settings import Settings
-from clearstone_api.testing import UNLIMITED
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, new_context
+from tests.support.harness import UNLIMITED
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -44,7 +45,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def _settings(data_dir: Path) -> Settings:
-    # Explicit values, as in clearstone_api.testing, so a developer's CLEARSTONE_* cannot leak in.
+    # Explicit values, as in tests.support.harness, so a developer's CLEARSTONE_* cannot leak in.
     return Settings(
         environment="test",
         data_dir=data_dir,
@@ -64,7 +65,7 @@ def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data_dir = tmp_path_factory.mktemp("e2e-demo")
     settings = _settings(data_dir)
     upgrade(settings)
-    attester = create_app(settings).state.attester
+    attester = container_of(create_app(settings)).attester
     database = Database.from_settings(settings)
     try:
         load_demo(database, ReferenceStore(settings.reference_dir), attester)

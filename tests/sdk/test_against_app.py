@@ -1,6 +1,6 @@
 """The SDK, sync and async, against the real app in-process (``httpx.ASGITransport``).
 
-A fresh migrated database per test (``clearstone_api.testing``); credentials are access tokens
+A fresh migrated database per test (``tests.support.harness``); credentials are access tokens
 signed by the app's own key (``mint_token``), except where the OAuth client-credentials flow
 itself is under test, which registers a real client and lets the SDK fetch its token.
 """
@@ -34,12 +34,13 @@ from clearstone import (
     verify_tree_head,
 )
 from clearstone_api.app import create_app
+from clearstone_api.container import container_of
 from clearstone_api.security.client_secrets import SecretHasher, load_pepper
 from clearstone_api.security.scopes import Role
 from clearstone_api.services.clients import create_client
 from clearstone_api.services.demo import load_vector, vectors_path
 from clearstone_api.settings import Settings
-from clearstone_api.testing import DatabaseTemplate, _templates, mint_token
+from tests.support.harness import DatabaseTemplate, _templates, mint_token
 
 from .conftest import Kind, LoopThread, resolve
 
@@ -121,12 +122,12 @@ class InProcess:
     def close(self) -> None:
         if self._portal is not None:
             assert isinstance(self.http, httpx.Client)
-            self._portal.portal.call(self.app.state.database.dispose)
+            self._portal.portal.call(container_of(self.app).database.dispose)
             self.http.close()  # closes the transport, and with it the portal
         else:
             assert isinstance(self.http, httpx.AsyncClient)
             self.runner.run(self.http.aclose())
-            self.runner.run(self.app.state.database.dispose())
+            self.runner.run(container_of(self.app).database.dispose())
         self.runner.close()
 
 
@@ -158,8 +159,8 @@ def api(kind: Kind, app: FastAPI) -> Iterator[InProcess]:
 def load(app: FastAPI, *certificates: str) -> None:
     for vector in json.loads(vectors_path().read_text(encoding="utf-8")):
         if vector["certificate"] in certificates:
-            state = app.state
-            load_vector(state.database, state.references, vector, attester=state.attester)
+            held = container_of(app)
+            load_vector(held.database, held.references, vector, attester=held.attester)
 
 
 def vector(certificate: str) -> dict[str, Any]:
@@ -329,9 +330,12 @@ def test_health(api: InProcess) -> None:
 
 
 def _register(app: FastAPI, role: Role, tenant: str) -> dict[str, str]:
-    with app.state.database.session() as session:
+    with container_of(app).database.session() as session:
         created = create_client(
-            session, SecretHasher(load_pepper(app.state.settings)), role=role, tenant_id=tenant
+            session,
+            SecretHasher(load_pepper(container_of(app).settings)),
+            role=role,
+            tenant_id=tenant,
         )
     return {"client_id": created.client_id, "client_secret": created.client_secret}
 
@@ -424,7 +428,7 @@ def test_a_remembered_head_catches_a_rewritten_log(api: InProcess, tmp_path: Pat
     assert api.call(client, "transparency.check_latest", memory=memory).tree_size == 4
     # Someone with the database cannot sign a new head, so to hide history they fall back on
     # an older, genuinely signed one: the server now says the log holds two events.
-    database = api.app.state.database
+    database = container_of(api.app).database
     with database.engine.begin() as connection:
         connection.execute(text("DELETE FROM custody_tree_heads WHERE tree_size > 2"))
     with pytest.raises(TransparencyError, match="rewritten or truncated"):

@@ -10,9 +10,10 @@ import pytest
 from fastapi import FastAPI
 
 from clearstone_api.app import create_app
+from clearstone_api.container import container_of
 from clearstone_api.services.demo import load_vector, vectors_path
 from clearstone_api.settings import Settings
-from clearstone_api.testing import ASGIClient, _templates, settings
+from tests.support.harness import ASGIClient, _templates, settings
 
 __all__ = ["_templates", "app", "client", "load", "settings"]
 
@@ -36,10 +37,10 @@ def load(app: FastAPI) -> Callable[[str], None]:
 
     def load_certificate(certificate: str) -> None:
         assert load_vector(
-            app.state.database,
-            app.state.references,
+            container_of(app).database,
+            container_of(app).references,
             vectors[certificate],
-            attester=app.state.attester,
+            attester=container_of(app).attester,
         )
 
     return load_certificate

@@ -4,6 +4,7 @@ pages say, escaping, privacy, security headers and markup that assistive technol
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from html.parser import HTMLParser
 from urllib.parse import quote
 
@@ -13,11 +14,12 @@ from markupsafe import escape
 from sqlalchemy import update
 
 from clearstone_api.app import create_app
+from clearstone_api.container import container_of, install_container
 from clearstone_api.models.assessment import StoneAssessment
 from clearstone_api.services.certificates import StoredCertificate
 from clearstone_api.settings import Settings
-from clearstone_api.testing import ASGIClient
 from clearstone_api.web import routes as web
+from tests.support.harness import ASGIClient
 
 Loader = Callable[[str], None]
 
@@ -65,7 +67,10 @@ def test_home_page_offers_the_demo_numbers_outside_production(
     app: FastAPI, client: ASGIClient
 ) -> None:
     assert "/check/DEMO-ZW-MARANGE-2008" in _page(client, "/")
-    app.state.settings = app.state.settings.model_copy(update={"environment": "production"})
+    held = container_of(app)
+    install_container(
+        app, replace(held, settings=held.settings.model_copy(update={"environment": "production"}))
+    )
     assert "DEMO-ZW-MARANGE-2008" not in _page(client, "/")
 
 
@@ -223,7 +228,7 @@ def test_attestation_section_is_absent_while_the_assessment_is_unsigned(
     load: Loader, app: FastAPI, client: ASGIClient
 ) -> None:
     load("DEMO-BW-2023")
-    with app.state.database.session() as session:
+    with container_of(app).database.session() as session:
         session.execute(update(StoneAssessment).values(attestation=None))
     text = _page(client, "/check/DEMO-BW-2023")
     assert "No KP conflict-diamond indicators found" in text

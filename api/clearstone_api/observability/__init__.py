@@ -1,25 +1,7 @@
-"""What an operator sees of the running service: JSON logs (:mod:`.logs`) and Prometheus
-metrics at ``GET /metrics`` (:mod:`.metrics`), installed by one call from ``create_app``.
+"""What an operator sees of the running service: JSON logs (:mod:`.logs`), Prometheus metrics
+(:mod:`.metrics`, what services count) and their HTTP side (:mod:`.http`: the request
+middleware, ``GET /metrics``, and ``install_observability`` that ``create_app`` calls).
 
-Example::
-
-    app = FastAPI(...)
-    app.state.settings, app.state.database = settings, database
-    install_observability(app)  # after the other middleware: it counts what they answer too
+This package's own import pulls in nothing: services count through :mod:`.metrics` without the
+web stack.
 """
-
-from __future__ import annotations
-
-from fastapi import FastAPI
-
-from clearstone_api.observability.logs import configure_logging
-from clearstone_api.observability.metrics import install_metrics
-
-__all__ = ["install_observability"]
-
-
-def install_observability(app: FastAPI) -> None:
-    """JSON logging for the process, and metrics for ``app`` (its settings and database come
-    from ``app.state``)."""
-    configure_logging(app.state.settings)
-    install_metrics(app, app.state.database)

@@ -24,10 +24,9 @@ import logging
 import re
 import sys
 import time
+from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import Any, TextIO
-
-from starlette.types import Scope
 
 from clearstone_api.observability.routes import route_template
 from clearstone_api.settings import Settings
@@ -175,7 +174,7 @@ def configure_logging(settings: Settings, *, force: bool = False) -> JsonHandler
     return ours
 
 
-def log_access(scope: Scope, status: int, seconds: float) -> None:
+def log_access(scope: Mapping[str, Any], status: int, seconds: float) -> None:
     """The access log line of one request (method, route, status, duration, client)."""
     if not access_logger.isEnabledFor(logging.INFO):
         return

@@ -36,44 +36,33 @@ import os
 import re
 import time
 from collections import Counter as Tally
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from collections.abc import Callable, Iterable
+from typing import ParamSpec, TypeVar
 
-from fastapi import FastAPI
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Gauge,
     Histogram,
     ProcessCollector,
     disable_created_metrics,
-    generate_latest,
 )
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from sqlalchemy import Engine
 from sqlalchemy.pool import QueuePool
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from clearstone_api.observability.routes import route_template
-
-if TYPE_CHECKING:  # db -> errors -> request_ids -> observability: no import back at run time
-    from clearstone_api.db import Database
+from clearstone_api.db import Database
 
 __all__ = [
     "MULTIPROC_ENV",
     "Metrics",
-    "MetricsMiddleware",
     "SampledGauges",
     "count_assessments",
     "count_reassessed",
-    "install_metrics",
     "measured_reassessment",
     "multiprocess_dir",
     "process_metrics",
+    "registry",
     "reset_multiprocess_dir",
 ]
 
@@ -82,7 +71,6 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 # From a cached certificate (~0.2 ms) to a re-assessing write under load.
 _HTTP_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _RUN_BUCKETS = (0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0)
-_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 P = ParamSpec("P")
 R = TypeVar("R")
 _LIVE_FILE = re.compile(r"^gauge_live\w*?_(\d+)\.db$")
@@ -312,56 +300,9 @@ class SampledGauges:
             self.sample(now)
 
 
-class MetricsMiddleware:
-    """Counts and times every HTTP request by route template, method and status.
-
-    Pure ASGI: no task or body buffering per request. Label children are cached, so the cost
-    per request is a dictionary lookup, a counter increment and a histogram observation.
-    """
-
-    def __init__(self, app: ASGIApp, *, gauges: SampledGauges) -> None:
-        self.app = app
-        self.gauges = gauges
-        self.metrics = process_metrics()
-        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
-
-    def _children_for(self, method: str, route: str, status: int) -> tuple[Counter, Histogram]:
-        key = (method, route, status)
-        found = self._children.get(key)
-        if found is None:
-            found = (
-                self.metrics.requests.labels(method, route, str(status)),
-                self.metrics.duration.labels(method, route),
-            )
-            self._children[key] = found
-        return found
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500  # an exception escaping the app becomes a 500 outside this middleware
-
-        async def send_with_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        self.gauges.active += 1
-        try:
-            await self.app(scope, receive, send_with_status)
-        finally:
-            now = time.perf_counter()
-            method = scope["method"] if scope["method"] in _METHODS else "other"
-            counter, histogram = self._children_for(method, route_template(scope), status)
-            counter.inc()
-            histogram.observe(now - started)
-            self.gauges.request_done(now)
-
-
-def _registry() -> CollectorRegistry:
+def registry() -> CollectorRegistry:
+    """What ``GET /metrics`` exposes: this process's metrics, or every worker's in multiprocess
+    mode."""
     registry = CollectorRegistry(auto_describe=False)
     if multiprocess_dir() is not None:
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # unannotated upstream
@@ -370,36 +311,3 @@ def _registry() -> CollectorRegistry:
             registry.register(collector)
         ProcessCollector(registry=registry)
     return registry
-
-
-def _forget_process_on_shutdown(app: FastAPI) -> None:
-    """In multiprocess mode, a worker that shuts down takes its gauges with it (one that is
-    killed leaves them until the next worker starts: see ``_drop_stale_live_gauges``). Not an
-    ``atexit`` hook: uvicorn ends a worker by re-raising SIGTERM, which skips those."""
-    path = multiprocess_dir()
-    if path is None:
-        return
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
-        async with inner(app) as state:
-            yield state
-        mark_process_dead(os.getpid(), path)  # type: ignore[no-untyped-call]  # unannotated upstream
-
-    app.router.lifespan_context = lifespan
-
-
-def install_metrics(app: FastAPI, database: Database) -> None:
-    """The request middleware and ``GET /metrics`` (not in the OpenAPI contract)."""
-    gauges = SampledGauges(database)
-    app.add_middleware(MetricsMiddleware, gauges=gauges)
-    _forget_process_on_shutdown(app)
-
-    def metrics(_request: Request) -> Response:
-        gauges.sample()
-        return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
-
-    app.add_api_route(
-        "/metrics", metrics, methods=["GET"], include_in_schema=False, response_class=Response
-    )

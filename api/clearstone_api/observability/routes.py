@@ -6,7 +6,8 @@ certificate numbers make one time series, not a million.
 
 from __future__ import annotations
 
-from starlette.types import Scope
+from collections.abc import Mapping
+from typing import Any
 
 __all__ = ["UNMATCHED", "route_template"]
 
@@ -14,7 +15,7 @@ UNMATCHED = "unmatched"
 """The route of a request no route matched (404s for unknown paths, redirects)."""
 
 
-def route_template(scope: Scope) -> str:
+def route_template(scope: Mapping[str, Any]) -> str:
     """The path template of the route that handled ``scope``, once the router has run.
 
     The router records the route it picked in ``scope["route"]``; a mount (static files) gives

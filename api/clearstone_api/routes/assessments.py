@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, field_validator
 
-from clearstone_api.db import SessionDep
-from clearstone_api.domain.assessment import assess
-from clearstone_api.domain.record_validation import parse_record
 from clearstone_api.domain.records import ProvenanceRecord
-from clearstone_api.domain.verdicts import Assessment
-from clearstone_api.observability.metrics import count_assessments
-from clearstone_api.routes.dependencies import current_reference
+from clearstone_api.routes.auth import AuthorizedRoute, requires
+from clearstone_api.routes.dependencies import SessionDep, current_reference
 from clearstone_api.routes.responses import AUTH, problems
 from clearstone_api.routes.strict_bodies import strict_body
-from clearstone_api.security.principals import AuthorizedRoute, requires
 from clearstone_api.security.scopes import Scope
+from clearstone_api.services.assessments import InlineAssessment, assess_inline
 
 router = APIRouter(tags=["assessments"], route_class=AuthorizedRoute)
 
@@ -49,16 +44,6 @@ class AssessmentCreate(BaseModel):
         return value
 
 
-class InlineAssessment(Assessment):
-    """An assessment of a record sent inline: computed, never stored, never signed."""
-
-    stored: Literal[False] = False
-    what_if: bool
-    """True when the caller chose ``as_of``: a hypothetical answer for that date, not a verdict
-    anyone may rely on as current."""
-    note: str
-
-
 @router.post(
     "/v1/assessments",
     dependencies=[requires(Scope.assessments), strict_body(AssessmentCreate)],
@@ -72,16 +57,4 @@ def create_assessment(
     """Both verdicts and the sanctions flag for the record; nothing is stored. A record whose
     references do not resolve is a 422 naming each problem by its path under ``body.record``.
     With ``as_of`` the answer is labelled a what-if (``what_if: true``)."""
-    record = parse_record(body.record.model_dump(mode="json"))
-    reference = current_reference(request, session)
-    as_of = body.as_of or dt.datetime.now(dt.UTC).date()
-    assessment = assess(record, reference, as_of)
-    count_assessments("inline", [(assessment.kp.result, assessment.csc.result)])
-    what_if = body.as_of is not None
-    note = (
-        f"What-if: the assessment as it would have been made on {as_of.isoformat()}. "
-        "Not stored, not signed; a stored stone is always assessed as of the day of assessment."
-        if what_if
-        else "Assessed as of today; not stored, not signed."
-    )
-    return InlineAssessment(**assessment.model_dump(), what_if=what_if, note=note)
+    return assess_inline(body.record, current_reference(request, session), body.as_of)

@@ -9,8 +9,7 @@ from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
 from clearstone_api.certificate_numbers import NUMBER_MAX_LENGTH, NUMBER_PATTERN
-from clearstone_api.db import database_of
-from clearstone_api.routes.dependencies import certificate_cache
+from clearstone_api.routes.dependencies import container
 from clearstone_api.routes.etags import if_none_match
 from clearstone_api.routes.responses import problems
 from clearstone_api.services.certificates import (
@@ -56,7 +55,8 @@ async def get_certificate(request: Request, number: CertificateNumber) -> Respon
     Returns pre-serialized bytes (the stored public view) rather than a model: this is the hot
     path, and the bytes were validated against ``CertificatePublic`` when stored.
     """
-    found = await lookup_certificate(database_of(request), certificate_cache(request), number)
+    app = container(request)
+    found = await lookup_certificate(app.database, app.certificate_cache, number)
     headers = {
         "ETag": found.etag,
         "Cache-Control": "no-cache",
@@ -98,7 +98,7 @@ async def get_certificate_attestation(request: Request, number: CertificateNumbe
     ES256, ``typ: clearstone-attestation+jws``). Keep it: with the key set from
     ``/.well-known/jwks.json`` it verifies offline, without Clearstone (docs/attestations.md).
     Public; no authentication."""
-    found = await lookup_attestation(database_of(request), number)
+    found = await lookup_attestation(container(request).database, number)
     headers = {
         "ETag": found.etag,
         "Cache-Control": "no-cache",

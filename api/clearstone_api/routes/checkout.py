@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from clearstone_api.db import database_of
+from clearstone_api.routes.auth import AuthorizedRoute, requires
+from clearstone_api.routes.dependencies import container
 from clearstone_api.routes.responses import AUTH, problems
 from clearstone_api.routes.strict_bodies import strict_body
-from clearstone_api.security.principals import AuthorizedRoute, requires
 from clearstone_api.security.scopes import Scope
 from clearstone_api.services.screening import ScreeningCreate, ScreeningPublic, screen
 
@@ -23,4 +23,4 @@ router = APIRouter(tags=["checkout"], route_class=AuthorizedRoute)
 )
 async def create_screening(body: ScreeningCreate, request: Request) -> ScreeningPublic:
     """Read in one database round trip; nothing is stored, so retries are naturally safe."""
-    return await screen(database_of(request), body)
+    return await screen(container(request).database, body)

@@ -6,12 +6,12 @@ from typing import Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
-from clearstone_api.db import database_of
-from clearstone_api.errors import Problem, ServiceUnavailable
-from clearstone_api.schema import serves_schema
+from clearstone_api.errors import ServiceUnavailable
+from clearstone_api.http_errors import Problem
+from clearstone_api.routes.dependencies import container
+from clearstone_api.services.readiness import readiness_problem
 
 router = APIRouter(tags=["health"])
 
@@ -32,16 +32,7 @@ async def healthz() -> Health:
     responses={503: {"model": Problem, "description": "Not ready."}},
 )
 async def readyz(request: Request) -> Health:
-    def problem() -> str | None:
-        try:
-            with database_of(request).engine.connect() as connection:
-                if serves_schema(connection):
-                    return None
-                return "The database schema is behind this release's migrations."
-        except SQLAlchemyError:
-            return "The database is unreachable."
-
-    found = await run_in_threadpool(problem)
+    found = await run_in_threadpool(readiness_problem, container(request).database)
     if found is not None:
         raise ServiceUnavailable(found)
     return Health(status="ok")

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from clearstone_api.routes.dependencies import container
 from clearstone_api.routes.etags import if_none_match
-from clearstone_api.security.tokens import Tokens
 
 router = APIRouter(tags=["auth"])
 
@@ -56,10 +56,10 @@ async def get_jwks(request: Request) -> Response:
     """Verify access tokens and attestations offline with these keys, choosing by ``kid``.
     Cacheable for ``max-age`` seconds: a new key is published at least that long before it
     signs anything."""
-    tokens: Tokens = request.app.state.tokens
-    body = json.dumps(tokens.jwks(), separators=(",", ":"), sort_keys=True).encode()
+    app = container(request)
+    body = json.dumps(app.tokens.jwks(), separators=(",", ":"), sort_keys=True).encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
-    max_age = request.app.state.settings.jwks_max_age_seconds
+    max_age = app.settings.jwks_max_age_seconds
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}"}
     if if_none_match(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)

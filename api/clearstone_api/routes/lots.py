@@ -6,19 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from clearstone_api.db import SessionDep
 from clearstone_api.pagination import Page, PageParamsDep, encode_cursor
+from clearstone_api.routes.auth import AuthorizedRoute, RecordsReader, RecordsWriter, requires
+from clearstone_api.routes.dependencies import IdempotencyDep, SessionDep, UnitOfWorkDep
 from clearstone_api.routes.responses import AUTH, problems
 from clearstone_api.routes.strict_bodies import strict_body
-from clearstone_api.security.principals import (
-    AuthorizedRoute,
-    RecordsReader,
-    RecordsWriter,
-    requires,
-)
 from clearstone_api.security.scopes import Scope
 from clearstone_api.services import lots
-from clearstone_api.services.idempotency import IdempotencyDep
 from clearstone_api.services.lots import LotCreate, LotPublic
 
 router = APIRouter(tags=["lots"], route_class=AuthorizedRoute)
@@ -35,12 +29,10 @@ LotId = Annotated[str, Path(max_length=32, pattern=r"^CL-[0-9A-Z]{12}$")]
     responses=problems(*AUTH, 409, 422),
 )
 def create_lot(
-    body: LotCreate, session: SessionDep, principal: RecordsWriter, idempotency: IdempotencyDep
+    body: LotCreate, uow: UnitOfWorkDep, principal: RecordsWriter, idempotency: IdempotencyDep
 ) -> LotPublic:
     """Parent lots (splits and merges) must be registered first; a lot never changes after."""
-    lot = lots.register_lot(session, principal, body)
-    idempotency.record(session, 201, lot)
-    return lot
+    return lots.create_lot(uow, principal, body, idempotency)
 
 
 @router.get(

@@ -19,14 +19,13 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from clearstone_api.db import Database, database_of
-from clearstone_api.errors import ClearstoneError, Problem
-from clearstone_api.security.client_secrets import SecretHasher
+from clearstone_api.container import AppContainer
+from clearstone_api.errors import ClearstoneError
+from clearstone_api.http_errors import Problem
+from clearstone_api.routes.dependencies import container
 from clearstone_api.security.principals import TOKEN_URL
-from clearstone_api.security.scopes import ROLE_SCOPES, Role
-from clearstone_api.security.token_grants import GrantGuard
-from clearstone_api.security.tokens import IssuedToken, Tokens
-from clearstone_api.services.clients import ClientRefused, authenticate_client
+from clearstone_api.security.tokens import IssuedToken
+from clearstone_api.services.clients import ClientRefused, ScopeRefused, grant_token
 
 router = APIRouter(tags=["auth"])
 
@@ -168,27 +167,14 @@ def _invalid_client() -> OAuthError:
     )
 
 
-def _grant(
-    database: Database,
-    hasher: SecretHasher,
-    tokens: Tokens,
-    client_id: str,
-    secret: str,
-    scope: str | None,
-) -> IssuedToken:
+def _grant(app: AppContainer, client_id: str, secret: str, scope: str | None) -> IssuedToken:
     """Authenticate the client (a database read: run off the event loop) and issue its token."""
-    with database.session() as session:
-        client = authenticate_client(session, hasher, client_id, secret)
-        role = Role(client.role)
-        held = set(client.scopes.split()) & set(ROLE_SCOPES[role])
-        wanted = set(scope.split()) if scope and scope.strip() else held
-        if not wanted <= held:
-            raise OAuthError(
-                400,
-                "invalid_scope",
-                "This client may not request: " + " ".join(sorted(wanted - held)),
-            )
-        return tokens.issue(client_id=client.id, role=role, tenant=client.tenant_id, scopes=wanted)
+    try:
+        return grant_token(app.database, app.secret_hasher, app.tokens, client_id, secret, scope)
+    except ScopeRefused as refused:
+        raise OAuthError(
+            400, "invalid_scope", "This client may not request: " + " ".join(sorted(refused.scopes))
+        ) from None
 
 
 @router.post(
@@ -235,15 +221,12 @@ async def create_token(request: Request, response: Response) -> TokenResponse:
             400, "unsupported_grant_type", "Only the client_credentials grant is supported."
         )
     client_id, secret = _credentials(request, form)
-    tokens: Tokens = request.app.state.tokens
-    guard: GrantGuard = request.app.state.grant_guard
-    hasher: SecretHasher = request.app.state.secret_hasher
+    app = container(request)
+    guard = app.grant_guard
     with guard.slot():
         await guard.refuse_if_throttled(client_id)
         try:
-            issued = await run_in_threadpool(
-                _grant, database_of(request), hasher, tokens, client_id, secret, form.get("scope")
-            )
+            issued = await run_in_threadpool(_grant, app, client_id, secret, form.get("scope"))
         except ClientRefused:
             await guard.failed(client_id)
             raise _invalid_client() from None

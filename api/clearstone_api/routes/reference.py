@@ -7,11 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from clearstone_api.db import SessionDep
 from clearstone_api.domain.reference_rows import Criterion, Incident, IncidentStatus
 from clearstone_api.errors import FieldError, Unprocessable
 from clearstone_api.pagination import Page, PageParamsDep
-from clearstone_api.routes.dependencies import current_reference
+from clearstone_api.routes.dependencies import SessionDep, current_reference
 from clearstone_api.routes.responses import problems
 from clearstone_api.services import reference_data
 from clearstone_api.services.reference_data import IncidentFilter, ParticipantPublic

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from clearstone_api.errors import Problem
+from clearstone_api.http_errors import Problem
 
 __all__ = ["AUTH", "problems"]
 

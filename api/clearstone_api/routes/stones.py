@@ -6,22 +6,26 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
-from clearstone_api.db import SessionDep
 from clearstone_api.pagination import Page, PageParamsDep, encode_cursor
-from clearstone_api.routes.dependencies import attester, certificate_cache, current_reference
-from clearstone_api.routes.responses import AUTH, problems
-from clearstone_api.routes.strict_bodies import strict_body
-from clearstone_api.security.principals import (
+from clearstone_api.routes.auth import (
     AuthorizedRoute,
     RecordsReader,
     RecordsWriter,
     RetailerReader,
     requires,
 )
+from clearstone_api.routes.dependencies import (
+    ContainerDep,
+    IdempotencyDep,
+    SessionDep,
+    UnitOfWorkDep,
+    attester,
+)
+from clearstone_api.routes.responses import AUTH, problems
+from clearstone_api.routes.strict_bodies import strict_body
 from clearstone_api.security.scopes import Scope
 from clearstone_api.services import stones
 from clearstone_api.services.custody_verification import CustodyVerification, verify_custody
-from clearstone_api.services.idempotency import IdempotencyDep
 from clearstone_api.services.stone_summaries import StoneSummary, get_stone_summary
 from clearstone_api.services.stones import StoneCreate, StonePublic
 
@@ -40,23 +44,14 @@ StoneId = Annotated[str, Path(max_length=32, pattern=r"^CS-[0-9A-Z]{12}$")]
 )
 def create_stone(
     body: StoneCreate,
-    request: Request,
-    session: SessionDep,
+    uow: UnitOfWorkDep,
+    app: ContainerDep,
     principal: RecordsWriter,
     idempotency: IdempotencyDep,
 ) -> StonePublic:
     """Registers the stone under its certificate numbers, links it to its rough lots and
     assesses it; the certificate lookup serves it at once."""
-    stone = stones.register_stone(
-        session,
-        principal,
-        current_reference(request, session),
-        body,
-        attester=attester(request),
-    )
-    idempotency.record(session, 201, stone)
-    certificate_cache(request).clear()
-    return stone
+    return stones.create_stone(uow, app, principal, body, idempotency)
 
 
 @router.get(

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from clearstone_api.db import SessionDep
 from clearstone_api.errors import NotFound
 from clearstone_api.pagination import Page, PageParamsDep, encode_cursor
+from clearstone_api.routes.dependencies import SessionDep
 from clearstone_api.routes.responses import problems
 from clearstone_api.services import transparency
 from clearstone_api.services.transparency import (

@@ -11,7 +11,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from clearstone_api.errors import PayloadTooLarge, problem_response
+from clearstone_api.errors import PayloadTooLarge
+from clearstone_api.http_errors import problem_response
 
 __all__ = ["BodySizeLimitMiddleware"]
 

@@ -1,15 +1,9 @@
-"""The calling principal: who a bearer token says is calling, and what the operation demands.
+"""The calling principal: who a bearer token says is calling, and whether it holds a scope.
 
 A request's ``Authorization: Bearer <token>`` is verified once (by the rate limiter, which needs
-to know the client, or else by the first dependency that asks) and the outcome is kept on the
-request. Routes declare what they need through the aliases below, which also put the OAuth2 and
-bearer security requirements, with the scope, into the OpenAPI document; their router's
-:class:`AuthorizedRoute` checks them before the body is even read::
-
-    router = APIRouter(tags=["lots"], route_class=AuthorizedRoute)
-
-    @router.post("/v1/lots", dependencies=[requires(Scope.records_write), ...])
-    def create_lot(principal: RecordsWriter, ...) -> LotPublic: ...
+to know the client, or else by the first route dependency that asks) and the outcome is kept in
+the request's ASGI scope. Services receive the :class:`Principal`; the route dependencies that
+demand one live in :mod:`clearstone_api.routes.auth`.
 
 Missing or invalid credentials are 401 (``WWW-Authenticate: Bearer``); a valid token without the
 scope is 403. A scope counts only if the client's role may hold it (``scopes.ROLE_SCOPES``).
@@ -18,37 +12,16 @@ scope is 403. A scope counts only if the client's role may hold it (``scopes.ROL
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine, Iterable
-from typing import Annotated, Any
+from collections.abc import Iterable, MutableMapping
+from typing import Any
 
-from fastapi import Depends, Request, Response, Security
-from fastapi.dependencies.models import Dependant
-from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
-from fastapi.routing import APIRoute
-from fastapi.security import HTTPBearer, OAuth2, SecurityScopes
 from pydantic import BaseModel
-from starlette.types import Scope as ASGIScope
 
 from clearstone_api.errors import Forbidden, Unauthorized
-from clearstone_api.security.scopes import ROLE_SCOPES, SCOPES, Role, Scope
+from clearstone_api.security.scopes import ROLE_SCOPES, Role
 from clearstone_api.security.tokens import InvalidToken, Tokens
 
-__all__ = [
-    "TOKEN_URL",
-    "Analyst",
-    "AnalystReader",
-    "Assessor",
-    "Authenticated",
-    "AuthorizedRoute",
-    "Principal",
-    "RecordsReader",
-    "RecordsWriter",
-    "RetailerReader",
-    "Screener",
-    "authenticate",
-    "principal_of_scope",
-    "requires",
-]
+__all__ = ["TOKEN_URL", "Principal", "authenticate_scope", "authorize_scopes", "principal_of_scope"]
 
 TOKEN_URL = "/v1/oauth/token"
 _STATE_KEY = "clearstone_principal"
@@ -79,6 +52,9 @@ class _NotBearer:
 _MISSING = _Missing()
 _NOT_BEARER = _NotBearer()
 Outcome = Principal | InvalidToken | _Missing | _NotBearer
+
+ASGIScope = MutableMapping[str, Any]
+"""An ASGI connection scope, as the server passes it (Starlette's ``Scope``)."""
 
 
 def _authorization(scope: ASGIScope) -> bytes | None:
@@ -123,10 +99,9 @@ def principal_of_scope(scope: ASGIScope, tokens: Tokens) -> Principal | None:
     return outcome if isinstance(outcome, Principal) else None
 
 
-def authenticate(request: Request) -> Principal:
-    """The calling client; 401 without a valid bearer token."""
-    tokens: Tokens = request.app.state.tokens
-    outcome = _outcome(request.scope, tokens)
+def authenticate_scope(scope: ASGIScope, tokens: Tokens) -> Principal:
+    """The client a request authenticates as; 401 without a valid bearer token."""
+    outcome = _outcome(scope, tokens)
     if isinstance(outcome, Principal):
         return outcome
     if isinstance(outcome, _Missing):
@@ -142,27 +117,9 @@ def authenticate(request: Request) -> Principal:
     raise Unauthorized("The access token is invalid.", error="invalid_token")
 
 
-# The OpenAPI security schemes. Neither reads anything itself: `authorize` does the work, and
-# these only declare, per operation, how a token is obtained and sent.
-_client_credentials = OAuth2(
-    flows=OAuthFlows(
-        clientCredentials=OAuthFlowClientCredentials(tokenUrl=TOKEN_URL, scopes=SCOPES)
-    ),
-    scheme_name="OAuth2",
-    description="Client-credentials grant (RFC 6749 §4.4): exchange your client id and secret "
-    f"at `POST {TOKEN_URL}` for an ES256 access token of at most 15 minutes.",
-    auto_error=False,
-)
-_bearer = HTTPBearer(
-    bearerFormat="JWT",
-    scheme_name="bearerAuth",
-    description="The access token from the token endpoint, as `Authorization: Bearer <token>`.",
-    auto_error=False,
-)
-
-
-def _authorized(request: Request, scopes: Iterable[str]) -> Principal:
-    principal = authenticate(request)
+def authorize_scopes(scope: ASGIScope, tokens: Tokens, scopes: Iterable[str]) -> Principal:
+    """The client a request authenticates as, if it holds every one of ``scopes``; 401 or 403."""
+    principal = authenticate_scope(scope, tokens)
     missing = [scope for scope in scopes if scope not in principal.scopes]
     if missing:
         raise Forbidden(
@@ -175,67 +132,3 @@ def _authorized(request: Request, scopes: Iterable[str]) -> Principal:
             },
         )
     return principal
-
-
-async def authorize(
-    request: Request,
-    security_scopes: SecurityScopes,
-    _oauth2: Annotated[str | None, Depends(_client_credentials)],
-    _bearer_token: Annotated[object, Depends(_bearer)],
-) -> Principal:
-    """The calling client, if it holds every scope the operation declares; 401 or 403."""
-    return _authorized(request, security_scopes.scopes)
-
-
-def _declared_scopes(dependant: Dependant) -> set[str] | None:
-    """The scopes a route demands through :func:`authorize`; None for a public route."""
-    found: set[str] | None = None
-    pending = list(dependant.dependencies)
-    while pending:
-        sub = pending.pop()
-        if sub.call is authorize:
-            found = (found or set()) | set(sub.own_oauth_scopes or ())
-            found |= set(sub.parent_oauth_scopes or ())
-        pending.extend(sub.dependencies)
-    return found
-
-
-class AuthorizedRoute(APIRoute):
-    """Checks credentials and scopes before FastAPI reads the body at all, so that a caller
-    without them gets 401 or 403 whatever it sent (FastAPI parses a JSON body before any
-    dependency runs: a malformed body would otherwise answer 422 first)."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-        scopes = _declared_scopes(self.dependant)
-        if scopes is None:
-            return handler
-        required = sorted(scopes)
-
-        async def authorized(request: Request) -> Response:
-            _authorized(request, required)
-            return await handler(request)
-
-        return authorized
-
-
-def requires(scope: Scope) -> Any:
-    """A route dependency demanding ``scope``: put it first in ``dependencies=[...]`` so that
-    credentials are checked before the body is."""
-    return Security(authorize, scopes=[scope.value])
-
-
-async def _authenticated(request: Request) -> Principal:
-    # A coroutine, so that FastAPI does not hop to a worker thread for a CPU-light check.
-    return authenticate(request)
-
-
-Authenticated = Annotated[Principal, Depends(_authenticated)]
-"""Any authenticated client, whatever its scopes (idempotency keys are scoped by it)."""
-RecordsReader = Annotated[Principal, Security(authorize, scopes=[Scope.records_read.value])]
-RecordsWriter = Annotated[Principal, Security(authorize, scopes=[Scope.records_write.value])]
-Assessor = Annotated[Principal, Security(authorize, scopes=[Scope.assessments.value])]
-Screener = Annotated[Principal, Security(authorize, scopes=[Scope.screenings.value])]
-RetailerReader = Annotated[Principal, Security(authorize, scopes=[Scope.stones_summary.value])]
-Analyst = Annotated[Principal, Security(authorize, scopes=[Scope.reference_write.value])]
-AnalystReader = Annotated[Principal, Security(authorize, scopes=[Scope.reference_read.value])]

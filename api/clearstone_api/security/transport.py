@@ -18,7 +18,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from clearstone_api.errors import problem_response
+from clearstone_api.http_errors import problem_response
 
 __all__ = ["NOSNIFF", "TransportGuardMiddleware"]
 

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import delete, insert, update
 from sqlalchemy import select as sa_select
@@ -19,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from clearstone_api.canonical import canonical_json, sha256_hex
 from clearstone_api.domain.assessment import assess
+from clearstone_api.domain.record_validation import parse_record
 from clearstone_api.domain.records import ProvenanceRecord, Stone
 from clearstone_api.domain.reference import Reference
 from clearstone_api.domain.verdicts import Assessment
@@ -31,7 +33,15 @@ from clearstone_api.services.attestations import ATTESTED_NUMBER_KINDS, Attester
 from clearstone_api.services.certificates import certificate_view
 from clearstone_api.services.chains import assemble_record, footprint
 
-__all__ = ["StoneInput", "assessment_row", "reassess_rows", "reassess_stones", "store_assessments"]
+__all__ = [
+    "InlineAssessment",
+    "StoneInput",
+    "assess_inline",
+    "assessment_row",
+    "reassess_rows",
+    "reassess_stones",
+    "store_assessments",
+]
 
 
 @dataclass(frozen=True)
@@ -250,3 +260,33 @@ def reassess_rows(
     return store_assessments(
         session, reference, inputs, attester=attester, reason=reason, change_id=change_id
     )
+
+
+class InlineAssessment(Assessment):
+    """An assessment of a record sent inline: computed, never stored, never signed."""
+
+    stored: Literal[False] = False
+    what_if: bool
+    """True when the caller chose ``as_of``: a hypothetical answer for that date, not a verdict
+    anyone may rely on as current."""
+    note: str
+
+
+def assess_inline(
+    record: ProvenanceRecord, reference: Reference, as_of: dt.date | None
+) -> InlineAssessment:
+    """Both verdicts and the sanctions flag for a record sent inline, as of ``as_of`` (a
+    what-if) or today (UTC); nothing is stored. A record whose references do not resolve raises
+    :class:`~clearstone_api.domain.record_validation.RecordInvalid`."""
+    parsed = parse_record(record.model_dump(mode="json"))
+    on = as_of or dt.datetime.now(dt.UTC).date()
+    assessment = assess(parsed, reference, on)
+    count_assessments("inline", [(assessment.kp.result, assessment.csc.result)])
+    what_if = as_of is not None
+    note = (
+        f"What-if: the assessment as it would have been made on {on.isoformat()}. "
+        "Not stored, not signed; a stored stone is always assessed as of the day of assessment."
+        if what_if
+        else "Assessed as of today; not stored, not signed."
+    )
+    return InlineAssessment(**assessment.model_dump(), what_if=what_if, note=note)

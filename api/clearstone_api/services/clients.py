@@ -20,18 +20,22 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from clearstone_api.db import Database
 from clearstone_api.models.client import Client
 from clearstone_api.models.columns import utcnow
 from clearstone_api.security.client_secrets import SecretHasher
 from clearstone_api.security.scopes import ROLE_SCOPES, Role, Scope
+from clearstone_api.security.tokens import IssuedToken, Tokens
 
 __all__ = [
     "TENANT_PATTERN",
     "ClientRefused",
     "CreatedClient",
+    "ScopeRefused",
     "authenticate_client",
     "create_client",
     "disable_client",
+    "grant_token",
 ]
 
 TENANT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$"
@@ -117,3 +121,33 @@ def disable_client(session: Session, client_id: str) -> bool:
     if client.disabled_at is None:
         client.disabled_at = utcnow()
     return True
+
+
+class ScopeRefused(Exception):
+    """A client asked for scopes it does not hold."""
+
+    def __init__(self, scopes: set[str]) -> None:
+        super().__init__(" ".join(sorted(scopes)))
+        self.scopes = scopes
+
+
+def grant_token(
+    database: Database,
+    hasher: SecretHasher,
+    tokens: Tokens,
+    client_id: str,
+    secret: str,
+    scope: str | None,
+) -> IssuedToken:
+    """Authenticate the client (a database read: call it off the event loop) and issue its token,
+    for
+    ``scope`` (space-separated) or, when None or blank, every scope it holds. Raises
+    :class:`ClientRefused` or :class:`ScopeRefused`."""
+    with database.session() as session:
+        client = authenticate_client(session, hasher, client_id, secret)
+        role = Role(client.role)
+        held = set(client.scopes.split()) & set(ROLE_SCOPES[role])
+        wanted = set(scope.split()) if scope and scope.strip() else held
+        if not wanted <= held:
+            raise ScopeRefused(wanted - held)
+        return tokens.issue(client_id=client.id, role=role, tenant=client.tenant_id, scopes=wanted)

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from clearstone_api import merkle
 from clearstone_api.canonical import GENESIS_HASH, canonical_json, chain_hash, sha256_hex
 from clearstone_api.certificate_numbers import new_public_id
+from clearstone_api.container import AppContainer
 from clearstone_api.domain import records
 from clearstone_api.domain.record_validation import RecordInvalid
 from clearstone_api.domain.reference import Reference
@@ -23,10 +24,18 @@ from clearstone_api.models.stone import Stone
 from clearstone_api.security.principals import Principal
 from clearstone_api.services.assessments import reassess_stones
 from clearstone_api.services.attestations import Attester
+from clearstone_api.services.idempotency import IdempotencyClaim
 from clearstone_api.services.lineage import invalid_record, stones_descending_from
 from clearstone_api.services.transparency import SignedTreeHead, append_leaf, event_leaf
+from clearstone_api.services.unit_of_work import UnitOfWork
 
-__all__ = ["ChainLink", "CustodyEventCreate", "CustodyEventPublic", "append_event"]
+__all__ = [
+    "ChainLink",
+    "CustodyEventCreate",
+    "CustodyEventPublic",
+    "append_event",
+    "create_event",
+]
 
 
 class CustodyEventCreate(BaseModel):
@@ -340,3 +349,25 @@ def chain_length(session: Session, kind: str, item_id: int) -> int:
         .select_from(CustodyLink)
         .where(CustodyLink.item_kind == kind, CustodyLink.item_id == item_id)
     ).one()
+
+
+def create_event(
+    uow: UnitOfWork,
+    app: AppContainer,
+    principal: Principal,
+    body: CustodyEventCreate,
+    claim: IdempotencyClaim,
+) -> CustodyEventPublic:
+    """Append an event in ``uow`` (:func:`append_event`); once committed, the certificate
+    cache is cleared and ``claim``'s key replays the response."""
+    event = append_event(
+        uow.session,
+        principal,
+        app.references.current(uow.session),
+        body,
+        attester=app.attester,
+        max_chain_length=app.settings.max_custody_chain_length,
+    )
+    claim.record_on_commit(uow, 201, event)
+    uow.after_commit(app.certificate_cache.clear)
+    return event

@@ -1,5 +1,8 @@
 """``Idempotency-Key`` on creating POSTs (draft-ietf-httpapi-idempotency-key-header).
 
+The HTTP side (reading the header, replaying a stored response) is the route dependency
+:data:`clearstone_api.routes.dependencies.IdempotencyDep`; the claims live here.
+
 The key is claimed in its own short transaction before the handler runs, so a concurrent
 duplicate sees the claim at once (409) instead of waiting on a lock. The handler then stores its
 response through :meth:`IdempotencyClaim.record` inside the request's own transaction: the write
@@ -16,34 +19,26 @@ import datetime as dt
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
-from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from anyio.to_thread import run_sync
 from pydantic import BaseModel
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, select
-from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response
 
 from clearstone_api.canonical import canonical_json, sha256_hex
-from clearstone_api.db import Database, database_of
+from clearstone_api.db import Database
 from clearstone_api.errors import IdempotencyInProgress, IdempotencyKeyReused
 from clearstone_api.models.columns import utcnow
 from clearstone_api.models.idempotency import IdempotencyKey
-from clearstone_api.security.principals import Authenticated
+from clearstone_api.services.unit_of_work import UnitOfWork
 
 __all__ = [
-    "IDEMPOTENCY_HEADER",
     "IdempotencyClaim",
-    "IdempotencyDep",
     "IdempotentReplay",
-    "replay_response",
+    "claim_key",
+    "release_after_failure",
 ]
-
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-REPLAYED_HEADER = "Idempotent-Replayed"
 
 logger = logging.getLogger("clearstone.idempotency")
 
@@ -58,16 +53,6 @@ class IdempotentReplay(Exception):
         super().__init__(status_code)
         self.status_code = status_code
         self.body = body
-
-
-async def replay_response(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, IdempotentReplay)
-    return Response(
-        exc.body,
-        status_code=exc.status_code,
-        media_type="application/json",
-        headers={REPLAYED_HEADER: "true"},
-    )
 
 
 class IdempotencyClaim:
@@ -92,6 +77,11 @@ class IdempotencyClaim:
                 state="done", status_code=status_code, response_body=body.model_dump_json().encode()
             )
         )
+
+    def record_on_commit(self, uow: UnitOfWork, status_code: int, body: BaseModel) -> None:
+        """Store the response in ``uow``'s transaction, just before it commits."""
+        if self._row_id is not None:
+            uow.before_commit(lambda session: self.record(session, status_code, body))
 
     def release(self) -> None:
         """Give the key back after a failure (its own transaction)."""
@@ -157,45 +147,36 @@ def _claim(
         raise IdempotencyInProgress("Another request with this Idempotency-Key is being processed.")
 
 
-async def idempotency(
-    request: Request,
-    principal: Authenticated,
-    key: Annotated[
-        str | None,
-        Header(
-            alias=IDEMPOTENCY_HEADER,
-            min_length=1,
-            max_length=255,
-            pattern=r"^[\x21-\x7E]+$",
-            description="Retry-safe key: the same key and body replay the first response.",
-        ),
-    ] = None,
-) -> AsyncIterator[IdempotencyClaim]:
-    """Claim ``Idempotency-Key`` for this request, in the caller's own key space; release it if
-    the request fails."""
+async def claim_key(
+    database: Database,
+    client_id: str,
+    key: str | None,
+    operation: str,
+    body: bytes,
+    lock_seconds: int,
+) -> IdempotencyClaim:
+    """Claim ``key`` for one request of ``client_id`` (its own key space) on ``operation`` with
+    ``body``, in its own short transaction; an inert claim when no key was sent. Raises
+    :class:`IdempotentReplay` when the request was already answered, 409 while another holds
+    the key, 422 when the key was used with another request."""
     if key is None:
-        yield IdempotencyClaim()
-        return
-    database = database_of(request)
-    claim = await run_in_threadpool(
-        _claim,
-        database,
-        "client:" + principal.id,
-        key,
-        f"{request.method} {request.url.path}",
-        _request_hash(await request.body()),
-        request.app.state.settings.idempotency_lock_seconds,
+        return IdempotencyClaim()
+    return await run_sync(
+        _claim, database, client_id, key, operation, _request_hash(body), lock_seconds
     )
+
+
+async def release_after_failure(claim: IdempotencyClaim, lock_seconds: int) -> None:
+    """Give ``claim`` back after its request failed, so that a retry can run; if the database
+    cannot be reached either, keep trying in the background."""
+    if not claim.active:
+        return
     try:
-        yield claim
-    except BaseException:
-        try:
-            await run_in_threadpool(claim.release)
-        except SQLAlchemyError:
-            # Stop well before another request may take the key over (lock_seconds after the
-            # claim), so that a late release never deletes that request's claim.
-            _release_later(claim, request.app.state.settings.idempotency_lock_seconds / 2)
-        raise
+        await run_sync(claim.release)
+    except SQLAlchemyError:
+        # Stop well before another request may take the key over (lock_seconds after the
+        # claim), so that a late release never deletes that request's claim.
+        _release_later(claim, lock_seconds / 2)
 
 
 def _release_later(claim: IdempotencyClaim, give_up_after: float) -> None:
@@ -210,11 +191,8 @@ async def _keep_releasing(claim: IdempotencyClaim, give_up_after: float) -> None
     while time.monotonic() + delay < deadline:
         await asyncio.sleep(delay)
         try:
-            await run_in_threadpool(claim.release)
+            await run_sync(claim.release)
             return
         except SQLAlchemyError:
             delay = min(delay * 2, 4.0)
     logger.warning("idempotency key left claimed until its lock expires: database unreachable")
-
-
-IdempotencyDep = Annotated[IdempotencyClaim, Depends(idempotency)]

@@ -14,9 +14,11 @@ from clearstone_api.domain import records
 from clearstone_api.errors import Conflict, NotFound
 from clearstone_api.models.lot import LotAncestor, RoughLot
 from clearstone_api.security.principals import Principal
+from clearstone_api.services.idempotency import IdempotencyClaim
 from clearstone_api.services.lineage import ancestors_of, resolve_lots
+from clearstone_api.services.unit_of_work import UnitOfWork
 
-__all__ = ["LotCreate", "LotPublic", "get_lot", "list_lots", "register_lot"]
+__all__ = ["LotCreate", "LotPublic", "create_lot", "get_lot", "list_lots", "register_lot"]
 
 
 class LotCreate(records.RoughLot):
@@ -91,3 +93,12 @@ def list_lots(
     page = rows[:limit]
     last = page[-1].id if page and len(rows) > limit else None
     return [lot_public(r) for r in page], len(rows) > limit, last
+
+
+def create_lot(
+    uow: UnitOfWork, principal: Principal, body: LotCreate, claim: IdempotencyClaim
+) -> LotPublic:
+    """Register a lot in ``uow``, its response kept for ``claim``'s key when it commits."""
+    lot = register_lot(uow.session, principal, body)
+    claim.record_on_commit(uow, 201, lot)
+    return lot

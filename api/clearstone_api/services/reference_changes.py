@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
+from clearstone_api.container import AppContainer
 from clearstone_api.db import Database
 from clearstone_api.domain.reference import Reference
 from clearstone_api.domain.reference_rows import Incident, StatusPeriod, Verification
@@ -26,15 +27,19 @@ from clearstone_api.observability.metrics import count_reassessed, measured_reas
 from clearstone_api.security.principals import Principal
 from clearstone_api.services.assessments import reassess_rows
 from clearstone_api.services.attestations import Attester
+from clearstone_api.services.idempotency import IdempotencyClaim
 from clearstone_api.services.reference_data import party_keys
 from clearstone_api.services.reference_store import ReferenceStore
+from clearstone_api.services.unit_of_work import UnitOfWork
 
 __all__ = [
     "IncidentChange",
     "ReferenceChangePublic",
     "StatusPeriodChange",
+    "apply_change",
     "change_public",
     "get_change",
+    "list_changes",
     "record_change",
     "run_reassessment",
 ]
@@ -145,6 +150,55 @@ def record_change(
     session.flush()
     change.version = f"{current.version.split('+', 1)[0]}+r{change.id}"
     return change
+
+
+def apply_change(
+    uow: UnitOfWork,
+    app: AppContainer,
+    principal: Principal,
+    *,
+    kind: str,
+    row: Incident | StatusPeriod,
+    note: str,
+    action: str,
+    claim: IdempotencyClaim | None = None,
+) -> ReferenceChangePublic:
+    """Record a change in ``uow`` (:func:`record_change`); once it commits, re-assess every
+    stored stone it can reach (deferred: over HTTP, after the response) and clear the
+    certificate cache, before and again after the re-assessment."""
+    change = record_change(
+        uow.session,
+        principal,
+        app.references.current(uow.session),
+        kind=kind,
+        row=row,
+        note=note,
+        action=action,
+    )
+    public = change_public(change)
+    if claim is not None:
+        claim.record_on_commit(uow, 201, public)
+    assert change.id is not None
+    uow.after_commit(app.certificate_cache.clear)
+    uow.defer(
+        run_reassessment,
+        app.database,
+        app.references,
+        app.attester,
+        change.id,
+        app.settings.reassessment_batch_size,
+    )
+    uow.defer(app.certificate_cache.clear)
+    return public
+
+
+def list_changes(session: Session, limit: int, after: int | None) -> list[ReferenceChangePublic]:
+    """Up to ``limit + 1`` changes after id ``after``, oldest first (the extra one tells a page
+    that more follow)."""
+    query = select(ReferenceChange).order_by(col(ReferenceChange.id))
+    if after is not None:
+        query = query.where(col(ReferenceChange.id) > after)
+    return [change_public(r) for r in session.exec(query.limit(limit + 1)).all()]
 
 
 def get_change(session: Session, change_id: int) -> ReferenceChange:

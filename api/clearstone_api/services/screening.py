@@ -2,13 +2,12 @@
 
 The whole cart is read with ONE indexed query: on PostgreSQL through the raw asyncpg pool of the
 hot reads (one prepared statement), elsewhere with Core on the async engine; the policy is applied
-in memory. Unknown numbers get what the policy says; silence never allows by default.
+in memory by the pure rule :func:`clearstone_api.domain.checkout.decide`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
@@ -18,6 +17,13 @@ from sqlmodel import col
 
 from clearstone_api.certificate_numbers import NUMBER_PATTERN, lookup_key
 from clearstone_api.db import Database
+from clearstone_api.domain.checkout import (
+    Decision,
+    ScreeningPolicy,
+    Verdicts,
+    decide,
+    strictest,
+)
 from clearstone_api.domain.verdicts import CscResult, KpResult
 from clearstone_api.models.assessment import StoneAssessment
 from clearstone_api.models.stone import Stone, StoneNumber
@@ -34,35 +40,6 @@ __all__ = [
 MAX_ITEMS = 100
 
 CertificateNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=NUMBER_PATTERN)]
-
-
-class Decision(StrEnum):
-    allow = "allow"
-    review = "review"
-    block = "block"
-
-
-_SEVERITY = {Decision.allow: 0, Decision.review: 1, Decision.block: 2}
-
-
-class ScreeningPolicy(BaseModel):
-    """The retailer's rules. Anything not listed allows."""
-
-    block_kp: list[KpResult] = [KpResult.fail]
-    review_kp: list[KpResult] = [KpResult.insufficient_evidence]
-    block_csc: list[CscResult] = [CscResult.red_flag]
-    review_csc: list[CscResult] = [CscResult.elevated_risk, CscResult.insufficient_provenance]
-    review_risk_score_from: Annotated[int, Field(ge=0, le=101)] = 101
-    """Send to review any stone whose CSC risk score is at least this (101: never)."""
-    block_sanctions: bool = True
-    """Block stones flagged under non-KP trade sanctions."""
-    unknown: Decision = Decision.review
-    """What a number Clearstone does not know gets."""
-    max_assessment_age_days: Annotated[int, Field(ge=0, le=3650)] | None = None
-    """Require a stored assessment made at most this many days ago (null: any age). Older
-    ones get ``stale_assessment``."""
-    stale_assessment: Decision = Decision.review
-    """What a stone whose assessment is older than ``max_assessment_age_days`` gets."""
 
 
 class ScreeningCreate(BaseModel):
@@ -134,17 +111,18 @@ def _aware(value: object) -> dt.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
-def _decide(
+def _item(
     number: str,
     row: tuple[object, ...] | None,
     policy: ScreeningPolicy,
     now: dt.datetime,
 ) -> ScreeningItem:
     if row is None:
+        decided = decide(None, policy, now)
         return ScreeningItem(
             number=number,
-            decision=policy.unknown,
-            reasons=["Clearstone has no assessed stone with this certificate number."],
+            decision=decided.decision,
+            reasons=list(decided.reasons),
             stone_id=None,
             kp_result=None,
             csc_result=None,
@@ -152,50 +130,24 @@ def _decide(
             as_of=None,
         )
     _, stone_id, kp_raw, csc_raw, risk, sanctions, as_of, assessed_raw = row
-    assessed_at = _aware(assessed_raw)
-    kp, csc = KpResult(str(kp_raw)), CscResult(str(csc_raw))
-    risk_score = int(str(risk))
-    decision = Decision.allow
-    reasons: list[str] = []
-
-    def hit(outcome: Decision, reason: str) -> None:
-        nonlocal decision
-        reasons.append(reason)
-        if _SEVERITY[outcome] > _SEVERITY[decision]:
-            decision = outcome
-
-    if kp in policy.block_kp:
-        hit(Decision.block, f"KP result {kp.value} is blocked by your policy.")
-    elif kp in policy.review_kp:
-        hit(Decision.review, f"KP result {kp.value} goes to review under your policy.")
-    if csc in policy.block_csc:
-        hit(Decision.block, f"CSC result {csc.value} is blocked by your policy.")
-    elif csc in policy.review_csc:
-        hit(Decision.review, f"CSC result {csc.value} goes to review under your policy.")
-    if risk_score >= policy.review_risk_score_from:
-        hit(Decision.review, f"CSC risk score {risk_score} is at or above your review threshold.")
-    if policy.block_sanctions and sanctions == "flagged":
-        hit(Decision.block, "The stone is flagged under non-KP trade sanctions.")
-    if policy.max_assessment_age_days is not None:
-        age = now - assessed_at
-        if age > dt.timedelta(days=policy.max_assessment_age_days):
-            hit(
-                policy.stale_assessment,
-                f"The assessment was made {age.days} days ago, more than your policy's "
-                f"{policy.max_assessment_age_days}.",
-            )
-    if not reasons:
-        reasons.append("No rule in your policy applies to this stone's assessment.")
+    verdicts = Verdicts(
+        kp=KpResult(str(kp_raw)),
+        csc=CscResult(str(csc_raw)),
+        risk_score=int(str(risk)),
+        sanctions_flagged=sanctions == "flagged",
+        assessed_at=_aware(assessed_raw),
+    )
+    decided = decide(verdicts, policy, now)
     return ScreeningItem(
         number=number,
-        decision=decision,
-        reasons=reasons,
+        decision=decided.decision,
+        reasons=list(decided.reasons),
         stone_id=str(stone_id),
-        kp_result=kp,
-        csc_result=csc,
-        risk_score=risk_score,
+        kp_result=verdicts.kp,
+        csc_result=verdicts.csc,
+        risk_score=verdicts.risk_score,
         as_of=as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of)),
-        assessed_at=assessed_at,
+        assessed_at=verdicts.assessed_at,
     )
 
 
@@ -209,6 +161,5 @@ async def screen(database: Database, body: ScreeningCreate) -> ScreeningPublic:
             result = await connection.execute(_CART, {"keys": wanted})
             rows = {row[0]: tuple(row) for row in result}
     now = dt.datetime.now(dt.UTC)
-    items = [_decide(number, rows.get(keys[number]), body.policy, now) for number in body.items]
-    overall = max((item.decision for item in items), key=_SEVERITY.__getitem__)
-    return ScreeningPublic(decision=overall, items=items)
+    items = [_item(number, rows.get(keys[number]), body.policy, now) for number in body.items]
+    return ScreeningPublic(decision=strictest(item.decision for item in items), items=items)

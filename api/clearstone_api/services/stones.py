@@ -15,6 +15,7 @@ from clearstone_api.certificate_numbers import (
     lookup_key,
     new_public_id,
 )
+from clearstone_api.container import AppContainer
 from clearstone_api.domain import records
 from clearstone_api.domain.record_validation import RecordInvalid
 from clearstone_api.domain.reference import Reference
@@ -24,12 +25,15 @@ from clearstone_api.models.stone import Stone, StoneLot, StoneNumber
 from clearstone_api.security.principals import Principal
 from clearstone_api.services.assessments import reassess_stones
 from clearstone_api.services.attestations import Attester
+from clearstone_api.services.idempotency import IdempotencyClaim
 from clearstone_api.services.lineage import ancestors_of, invalid_record, resolve_lots
+from clearstone_api.services.unit_of_work import UnitOfWork
 
 __all__ = [
     "AssessmentSummary",
     "StoneCreate",
     "StonePublic",
+    "create_stone",
     "find_stone",
     "get_stone",
     "list_stones",
@@ -196,3 +200,24 @@ def list_stones(
     page = rows[:limit]
     last = page[-1].id if page and len(rows) > limit else None
     return [stone_public(session, r) for r in page], len(rows) > limit, last
+
+
+def create_stone(
+    uow: UnitOfWork,
+    app: AppContainer,
+    principal: Principal,
+    body: StoneCreate,
+    claim: IdempotencyClaim,
+) -> StonePublic:
+    """Register and assess a stone in ``uow``; once committed, the certificate lookup serves
+    it (the cache is cleared) and ``claim``'s key replays the response."""
+    stone = register_stone(
+        uow.session,
+        principal,
+        app.references.current(uow.session),
+        body,
+        attester=app.attester,
+    )
+    claim.record_on_commit(uow, 201, stone)
+    uow.after_commit(app.certificate_cache.clear)
+    return stone

@@ -25,10 +25,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from clearstone_api.certificate_numbers import NUMBER_MAX_LENGTH, NUMBER_PATTERN
-from clearstone_api.db import database_of
 from clearstone_api.errors import NotFound
 from clearstone_api.routes.certificates import ATTESTATION_PATH
-from clearstone_api.routes.dependencies import certificate_cache, reference_store
+from clearstone_api.routes.dependencies import container, reference_store
 from clearstone_api.routes.jwks import JWKS_PATH
 from clearstone_api.services.certificates import (
     CertificatePublic,
@@ -58,9 +57,9 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-cache",
 }
 
-# Rate limits: ``RateLimitMiddleware`` (security/rate_limits.py) wraps the whole app, so these
-# pages and their assets spend the same per-address ``public`` budget as the public API, through
-# the same limiter. Nothing to add here; tests/web/test_pages.py checks that it holds.
+# Rate limits: ``RateLimitMiddleware`` (security/rate_limit_middleware.py) wraps the whole app,
+# so these pages and their assets spend the same per-address ``public`` budget as the public API,
+# through the same limiter. Nothing to add here; tests/web/test_pages.py checks that it holds.
 router = APIRouter(include_in_schema=False)
 
 _NUMBER = re.compile(NUMBER_PATTERN)
@@ -101,7 +100,7 @@ def _base(request: Request) -> str:
 
 
 def _render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
-    settings = request.app.state.settings
+    settings = container(request).settings
     html = (
         _environment()
         .get_template(template)
@@ -134,7 +133,7 @@ async def _attestation(request: Request, number: str) -> AttestationLink | None:
     """Where to download the stone's signed attestation; None while it is not signed (rows
     stored before attestations existed). The same lookup as the API's attestation endpoint."""
     try:
-        await lookup_attestation(database_of(request), number)
+        await lookup_attestation(container(request).database, number)
     except NotFound:
         return None
     base = _base(request)
@@ -174,7 +173,8 @@ async def certificate(request: Request, number: str) -> Response:
     if problem is not None:
         return _render(request, "not_found.html", 400, number=number, error=problem)
     try:
-        found = await lookup_certificate(database_of(request), certificate_cache(request), number)
+        app = container(request)
+        found = await lookup_certificate(app.database, app.certificate_cache, number)
     except NotFound:
         return _render(request, "not_found.html", 404, number=number)
     view = CertificatePublic.model_validate_json(found.body)

@@ -12,7 +12,7 @@ a registered client (the token endpoint has its own tests)::
 
     client.get("/v1/stones", headers=bearer(app, Role.supplier, tenant="acme"))
 
-Used by ``tests/api/conftest.py`` and ``tests/contract/conftest.py``.
+Used by ``tests/api/conftest.py``, the contract, SDK and web suites.
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import clearstone_api.models  # noqa: F401  (registers the tables whose names we truncate)
+from clearstone_api.container import container_of
 from clearstone_api.schema import head_revision, upgrade
 from clearstone_api.security.scopes import ROLE_SCOPES, Role
-from clearstone_api.security.tokens import Tokens
 from clearstone_api.settings import Settings
 
 __all__ = [
@@ -101,13 +101,16 @@ def mint_token(
     client_id: str | None = None,
 ) -> str:
     """An access token signed by ``app``'s active key, as the token endpoint would issue it."""
-    tokens: Tokens = app.state.tokens
-    return tokens.issue(
-        client_id=client_id or f"cli_test_{role.value}_{tenant}",
-        role=role,
-        tenant=tenant,
-        scopes=ROLE_SCOPES[role] if scopes is None else scopes,
-    ).token
+    return (
+        container_of(app)
+        .tokens.issue(
+            client_id=client_id or f"cli_test_{role.value}_{tenant}",
+            role=role,
+            tenant=tenant,
+            scopes=ROLE_SCOPES[role] if scopes is None else scopes,
+        )
+        .token
+    )
 
 
 def bearer(
@@ -232,8 +235,7 @@ class ASGIClient:
     def close(self) -> None:
         async def shutdown() -> None:
             await self._client.aclose()
-            await self.app.state.rate_limiter.aclose()
-            await self.app.state.database.dispose()
+            await container_of(self.app).aclose()
 
         self._portal.call(shutdown)
         self._portal_cm.__exit__(None, None, None)

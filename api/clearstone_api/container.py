@@ -1,0 +1,104 @@
+"""What a running service holds, typed: one :class:`AppContainer` instead of untyped
+``app.state`` attributes.
+
+``create_app`` builds one from the settings and keeps it on the app; routes reach it through
+:func:`clearstone_api.routes.dependencies.container`, tests and benchmarks through
+:func:`container_of`. Nothing here imports the web stack, so a worker process or a CLI command
+can build the same container and call services with it::
+
+    container = AppContainer.from_settings(Settings())
+    with unit_of_work(container.database) as uow:
+        reference = container.references.current(uow.session)
+    await container.aclose()
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from clearstone_api.db import Database
+from clearstone_api.security.client_secrets import SecretHasher, load_pepper
+from clearstone_api.security.keys import load_key_set
+from clearstone_api.security.rate_limits import RateLimiter
+from clearstone_api.security.token_grants import GrantGuard
+from clearstone_api.security.tokens import Tokens
+from clearstone_api.services.attestations import Attester
+from clearstone_api.services.certificates import CertificateCache
+from clearstone_api.services.reference_store import ReferenceStore
+from clearstone_api.settings import Settings
+
+__all__ = ["AppContainer", "HasState", "container_of", "install_container"]
+
+_STATE_KEY = "container"
+
+
+@dataclass(frozen=True, eq=False)
+class AppContainer:
+    """The long-lived objects of one service process, each built once from its settings."""
+
+    settings: Settings
+    database: Database
+    """Both engines, and on PostgreSQL the asyncpg pool of the hot reads."""
+    references: ReferenceStore
+    """The reference data in force (shipped files plus analyst changes), cached by revision."""
+    certificate_cache: CertificateCache
+    """Public certificate views; cleared after every write that can change one."""
+    tokens: Tokens
+    """Issues and verifies access tokens with the signing key set."""
+    attester: Attester
+    """Signs assessments as attestations."""
+    rate_limiter: RateLimiter
+    """The rate-limit policies and their counters (in process, or in Redis)."""
+    secret_hasher: SecretHasher
+    """Checks client secrets under the server-side pepper."""
+    grant_guard: GrantGuard
+    """Caps concurrent token grants and throttles failed secrets per client id."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AppContainer:
+        """Everything built for ``settings``; nothing connects until first used."""
+        tokens = Tokens(
+            load_key_set(settings),
+            issuer=settings.token_issuer,
+            audience=settings.token_audience,
+            ttl_seconds=settings.access_token_ttl_seconds,
+        )
+        limiter = RateLimiter(settings)
+        return cls(
+            settings=settings,
+            database=Database.from_settings(settings),
+            references=ReferenceStore(settings.reference_dir),
+            certificate_cache=CertificateCache(
+                settings.lookup_cache_ttl_seconds, settings.lookup_cache_size
+            ),
+            tokens=tokens,
+            attester=Attester(tokens, settings.token_issuer),
+            rate_limiter=limiter,
+            secret_hasher=SecretHasher(load_pepper(settings)),
+            grant_guard=GrantGuard(settings, limiter),
+        )
+
+    async def aclose(self) -> None:
+        """Close the rate limiter's store and every database connection."""
+        await self.rate_limiter.aclose()
+        await self.database.dispose()
+
+
+class HasState(Protocol):
+    """An application with a ``state`` namespace (Starlette's and FastAPI's apps)."""
+
+    state: Any
+
+
+def install_container(app: HasState, container: AppContainer) -> None:
+    """Keep ``container`` on ``app``: the one attribute the app's state holds."""
+    setattr(app.state, _STATE_KEY, container)
+
+
+def container_of(app: HasState) -> AppContainer:
+    """The container :func:`install_container` kept on ``app``."""
+    found = getattr(app.state, _STATE_KEY, None)
+    if not isinstance(found, AppContainer):
+        raise LookupError("this app has no AppContainer: build it with create_app")
+    return found
