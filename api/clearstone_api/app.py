@@ -20,6 +20,7 @@ from clearstone_api.openapi import install_openapi
 from clearstone_api.request_ids import RequestIdMiddleware
 from clearstone_api.routes import (
     assessments,
+    attestations,
     certificates,
     checkout,
     custody,
@@ -51,6 +52,10 @@ TAGS = [
     {"name": "lots", "description": "Supplier: rough lots."},
     {"name": "custody", "description": "Supplier: the append-only custody log."},
     {"name": "reference", "description": "Reference data and analyst changes."},
+    {
+        "name": "attestations",
+        "description": "The lifecycle of signed attestations: current, superseded, revoked.",
+    },
     {
         "name": "transparency",
         "description": "The custody transparency log: signed tree heads, inclusion and "
@@ -92,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reference,
         reference_changes,
         transparency,
+        attestations,
         oauth,
         jwks,
         health,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import datetime as dt
 import json
 import os
 import secrets
@@ -27,7 +28,9 @@ from clearstone_api.security.client_secrets import SecretHasher, load_pepper
 from clearstone_api.security.keys import generate_jwk, load_key_set
 from clearstone_api.security.scopes import ROLE_SCOPES, Role, Scope
 from clearstone_api.security.tokens import Tokens
-from clearstone_api.services.attestations import Attester, sign_missing
+from clearstone_api.services.attestation_lifecycle import revoke, sign_missing
+from clearstone_api.services.attestation_renewal import RENEWAL_WINDOW, renew_expiring
+from clearstone_api.services.attestations import Attester
 from clearstone_api.services.clients import create_client, disable_client
 from clearstone_api.services.demo import load_demo
 from clearstone_api.services.reference_changes import run_reassessment
@@ -203,6 +206,33 @@ def _sign_attestations(settings: Settings, args: argparse.Namespace) -> None:
     print(f"signed {signed} {which}")
 
 
+def _renew_attestations(settings: Settings, args: argparse.Namespace) -> None:
+    database = Database.from_settings(settings)
+    try:
+        renewed = renew_expiring(
+            database,
+            ReferenceStore(settings.reference_dir),
+            _attester(settings),
+            window=dt.timedelta(days=args.within_days),
+            batch_size=settings.reassessment_batch_size,
+        )
+    finally:
+        database.engine.dispose()
+    print(f"renewed {renewed} attestation(s) expiring within {args.within_days} days")
+
+
+def _revoke_attestation(settings: Settings, args: argparse.Namespace) -> None:
+    database = Database.from_settings(settings)
+    try:
+        with database.session() as session:
+            found = revoke(session, args.attestation_id, args.reason)
+    finally:
+        database.engine.dispose()
+    if not found:
+        sys.exit(f"revoke-attestation: no attestation {args.attestation_id!r}")
+    print(f"revoked {args.attestation_id}: its status endpoint now says so")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="clearstone-api", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -300,6 +330,18 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="re-sign every stored assessment with the active key (after withdrawing a key)",
     )
     sign.set_defaults(run=_sign_attestations)
+    renew = commands.add_parser(
+        "renew-attestations",
+        help="re-assess and re-sign stones whose attestation expires soon (run daily)",
+    )
+    renew.add_argument("--within-days", type=int, default=RENEWAL_WINDOW.days)
+    renew.set_defaults(run=_renew_attestations)
+    revoke_command = commands.add_parser(
+        "revoke-attestation", help="mark an attestation revoked at its status endpoint"
+    )
+    revoke_command.add_argument("attestation_id")
+    revoke_command.add_argument("--reason", required=True)
+    revoke_command.set_defaults(run=_revoke_attestation)
     args = parser.parse_args(argv)
     if args.command == "generate-signing-key":
         _generate_signing_key(args)  # needs no settings: it may run before any exist

@@ -22,7 +22,14 @@ from clearstone._attestation import (
     JsonWebKeySet,
     JwksInput,
     VerifiedAttestation,
+    thumbprint,
     verify_attestation,
+)
+from clearstone._attestation_status import (
+    AttestationCurrency,
+    AttestationStatus,
+    CustodySummary,
+    TreeHeadClaim,
 )
 from clearstone._client import AsyncClearstone, Clearstone
 from clearstone._constants import DEFAULT_MAX_RETRIES, DEFAULT_SCREEN_BUDGET, DEFAULT_TIMEOUT
@@ -152,9 +159,11 @@ __all__ = [
     "AssessmentSummary",
     "AsyncClearstone",
     "AsyncPager",
+    "AttestationCurrency",
     "AttestationError",
     "AttestationHeader",
     "AttestationPayload",
+    "AttestationStatus",
     "AuthenticationError",
     "BadRequestError",
     "BaseModel",
@@ -178,6 +187,7 @@ __all__ = [
     "CustodyEvent",
     "CustodyEventParam",
     "CustodyStep",
+    "CustodySummary",
     "CustodyVerification",
     "DateParam",
     "Decision",
@@ -248,11 +258,13 @@ __all__ = [
     "SyncPager",
     "Timeout",
     "TransparencyError",
+    "TreeHeadClaim",
     "TreeHeadMemory",
     "UnprocessableEntityError",
     "Verification",
     "VerifiedAttestation",
     "__version__",
+    "thumbprint",
     "verify_attestation",
     "verify_consistency_proof",
     "verify_inclusion_proof",

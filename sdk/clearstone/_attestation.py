@@ -42,6 +42,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import hashlib
 import json
 import re
 import time
@@ -55,6 +56,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from pydantic import Field
 
+from clearstone._attestation_status import AttestationCurrency, CustodySummary, TreeHeadClaim
+from clearstone._constants import DEFAULT_ISSUER
 from clearstone._exceptions import ClearstoneError
 from clearstone._models import BaseModel, CertificateView
 
@@ -70,6 +73,7 @@ __all__ = [
     "VerifiedAttestation",
     "parse_jwks",
     "read_header",
+    "thumbprint",
     "verify_attestation",
     "verify_signature",
 ]
@@ -138,6 +142,14 @@ class AttestationPayload(BaseModel):
     policy_version: str | None = None
     reference_data_version: str | None = None
     exp: float | None = None
+    """When the attestation expires (Unix time); an expired one does not verify."""
+    jti: str | None = None
+    """The attestation's id (``AT-...``): ask ``/v1/attestations/{jti}/status`` whether it is
+    still current."""
+    seq: int | None = None
+    """Its number among the stone's attestations (1, 2, 3...)."""
+    custody: CustodySummary | None = None
+    tree_head: TreeHeadClaim | None = None
     assessment: CertificateView
     """The signed consumer view, as the certificate lookup serves it."""
 
@@ -147,6 +159,11 @@ class VerifiedAttestation(BaseModel):
 
     header: AttestationHeader
     payload: AttestationPayload
+    thumbprint: str | None = None
+    """The RFC 7638 thumbprint of the key that verified it."""
+    currency: AttestationCurrency | None = None
+    """Whether it is still current (``client.attestations.verify`` always says; online with
+    ``check_status=True``)."""
 
     @property
     def assessment(self) -> CertificateView:
@@ -254,13 +271,20 @@ def read_header(token: str, typ: str = ATTESTATION_TYPE) -> AttestationHeader:
 
 
 def verify_attestation(
-    token: str, jwks: JwksInput, *, now: float | None = None
+    token: str,
+    jwks: JwksInput,
+    *,
+    issuer: str | None = DEFAULT_ISSUER,
+    now: float | None = None,
 ) -> VerifiedAttestation:
     """Check ``token``'s ES256 signature with the key its ``kid`` names in ``jwks``, offline.
 
     Returns the header and the typed payload with the signed assessment; raises
-    :class:`AttestationError` for anything else (see the module docstring for the rules).
-    ``now`` (Unix time) is for tests of ``exp``.
+    :class:`AttestationError` for anything else (see the module docstring for the rules), for
+    an ``iss`` other than ``issuer`` (pass the deployment you trust; ``None`` skips the check)
+    and for a ``sub`` that is not the signed stone's id. ``now`` (Unix time) is for tests of
+    ``exp``. Whether the attestation is still *current* cannot be known offline:
+    ``client.attestations.verify(token, check_status=True)`` asks.
 
     Example::
 
@@ -276,7 +300,26 @@ def verify_attestation(
             f"The signature is valid but the payload is not an attested assessment "
             f"({exc.error_count()} error(s))."
         ) from None
-    return VerifiedAttestation(header=header, payload=payload)
+    if issuer is not None and claims.get("iss") != issuer:
+        raise AttestationError(
+            f"The attestation was issued by {claims.get('iss')!r}, not by {issuer!r}, the "
+            "Clearstone you trust."
+        )
+    if payload.sub != payload.assessment.stone.id:
+        raise AttestationError(
+            f"The attestation's subject {payload.sub!r} is not the stone it signs "
+            f"({payload.assessment.stone.id!r})."
+        )
+    key = next(k for k in parse_jwks(jwks).keys if k.kid == header.kid)
+    return VerifiedAttestation(header=header, payload=payload, thumbprint=thumbprint(key))
+
+
+def thumbprint(key: JsonWebKey) -> str:
+    """The RFC 7638 JWK thumbprint (SHA-256, base64url) of an EC key: compare it with the one
+    Clearstone publishes to know which key you trust."""
+    members = {"crv": key.crv, "kty": key.kty, "x": key.x, "y": key.y}
+    digest = hashlib.sha256(json.dumps(members, separators=(",", ":"), sort_keys=True).encode())
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
 
 
 def verify_signature(

@@ -30,12 +30,13 @@ from typing import Any, NoReturn, cast
 
 import pydantic
 
-from clearstone._attestation import AttestationError, VerifiedAttestation, verify_attestation
+from clearstone._attestation import AttestationError, VerifiedAttestation
 from clearstone._client import Clearstone
 from clearstone._constants import DEFAULT_SCREEN_BUDGET, ENV_BASE_URL, MAX_CART_ITEMS
 from clearstone._exceptions import APIConnectionError, APIStatusError, ClearstoneError
 from clearstone._models import BaseModel
 from clearstone._params import ProvenanceRecordParam, ScreeningPolicyParam
+from clearstone._resources.attestations import UNTRUSTED_JWKS_WARNING
 from clearstone._terminal import (
     assessment_lines,
     certificate_lines,
@@ -52,6 +53,8 @@ EXIT_OK = 0
 """Passes, every line allowed, or a valid attestation."""
 EXIT_DOES_NOT_PASS = 1
 """Does not pass, a line to block or review, or an invalid attestation."""
+NOT_CURRENT = ("superseded", "revoked")
+"""An attestation in these states verifies but is no longer Clearstone's word: exit 1."""
 EXIT_ERROR = 2
 """Usage error, connection error, or an error answer from the API."""
 
@@ -207,18 +210,27 @@ def _assess(run: _Run) -> int:
 
 def _verify(run: _Run) -> int:
     token = _attestation_token(run.args.attestation)
+    if run.args.jwks is not None and not run.args.trust_jwks:
+        raise UsageError(
+            "--jwks FILE is trusted only with --trust-jwks: whoever wrote the file chose the "
+            "keys. Without --jwks the keys come from the configured API."
+        )
     try:
-        if run.args.jwks is not None:
-            verified: VerifiedAttestation = verify_attestation(token, _read_text(run.args.jwks))
-        else:
-            with run.client() as client:
-                verified = client.attestations.verify(token)
+        with run.client() as client:
+            if run.args.jwks is not None:
+                print(f"clearstone: warning: {UNTRUSTED_JWKS_WARNING}", file=sys.stderr)
+                verified: VerifiedAttestation = client.attestations.verify(
+                    token, _read_text(run.args.jwks), trust_jwks=True
+                )
+            else:
+                verified = client.attestations.verify(token, check_status=not run.args.offline)
     except AttestationError as exc:
         run.emit({"valid": False, "error": str(exc)}, [f"INVALID attestation: {exc}"])
         return EXIT_DOES_NOT_PASS
     data = {"valid": True, **verified.model_dump(mode="json")}
     run.emit(data, verification_lines(verified))
-    return EXIT_OK
+    currency = verified.currency
+    return EXIT_DOES_NOT_PASS if currency and currency.status in NOT_CURRENT else EXIT_OK
 
 
 # The parser.
@@ -324,7 +336,21 @@ def build_parser() -> argparse.ArgumentParser:
         "/.well-known/jwks.json fetched from the API. Exit 0 valid, 1 invalid.",
     )
     verify.add_argument("attestation", help="a file holding the attestation, the token, or -")
-    verify.add_argument("--jwks", metavar="FILE", help="the key set to verify with (offline)")
+    verify.add_argument(
+        "--jwks",
+        metavar="FILE",
+        help="verify offline with this key set instead of the API's (needs --trust-jwks)",
+    )
+    verify.add_argument(
+        "--trust-jwks",
+        action="store_true",
+        help="accept the --jwks file as Clearstone's keys (prints a warning and its thumbprint)",
+    )
+    verify.add_argument(
+        "--offline",
+        action="store_true",
+        help="fetch the keys but not the attestation's status: currency is reported unknown",
+    )
     verify.set_defaults(run=_verify)
 
     for command in (check, screen, assess, verify):

@@ -178,8 +178,14 @@ def verification_lines(verified: VerifiedAttestation) -> list[str]:
     """A verified attestation: who signed, and what it says."""
     payload = verified.payload
     lines = [f"VALID attestation, signed with key {verified.header.kid} ({verified.header.alg})"]
+    if verified.thumbprint:
+        lines.append(f"Key thumbprint (RFC 7638): {verified.thumbprint}")
     if payload.iss:
         lines.append(f"Issuer: {payload.iss}")
+    if payload.jti:
+        lines.append(f"Attestation: {payload.jti} (number {payload.seq} for this stone)")
+    if verified.currency is not None:
+        lines.append(f"Status: {verified.currency.status.upper()}. {verified.currency.note}")
     if payload.certificate_numbers:
         lines.append(f"Certificate numbers: {', '.join(payload.certificate_numbers)}")
     return [*lines, "", *certificate_lines(verified.assessment)]

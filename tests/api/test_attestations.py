@@ -23,7 +23,7 @@ from clearstone_api.canonical import jcs
 from clearstone_api.container import container_of
 from clearstone_api.db import Database
 from clearstone_api.models.assessment import StoneAssessment
-from clearstone_api.services.attestations import sign_missing
+from clearstone_api.services.attestation_lifecycle import sign_missing
 from tests.api.factories import export_event, register_chain
 from tests.support.harness import ASGIClient
 

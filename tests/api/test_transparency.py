@@ -154,7 +154,7 @@ def test_deleting_the_last_event_of_a_chain_is_detected(
     _delete_events(database, "WHERE record_id = 'E3'")  # the hash chain of L1 is still intact
     report = _verify(supplier, stones["S1"])
     assert report["valid"] is False
-    assert "log_size_mismatch" in _problems(report)
+    assert {"log_size_mismatch", "attested_custody_mismatch"} <= _problems(report)
     assert not {"broken_link", "sequence_gap"} & _problems(report)
 
 
@@ -163,7 +163,7 @@ def test_deleting_a_whole_chain_is_detected(supplier: ASGIClient, database: Data
     _delete_events(database, "WHERE record_id IN ('E1', 'E2', 'E3')")
     report = _verify(supplier, stones["S1"])
     assert report["valid"] is False
-    assert "log_size_mismatch" in _problems(report)
+    assert {"log_size_mismatch", "attested_custody_mismatch"} <= _problems(report)
 
 
 def _rewrite_and_rehash(database: Database, rebuild_tree: bool) -> None:
@@ -225,8 +225,9 @@ def test_a_consistent_rewrite_with_rehashing_is_detected(
     _rewrite_and_rehash(database, rebuild_tree)
     report = _verify(supplier, stones["S1"])
     assert report["valid"] is False
-    # The hash chain is consistent again: only the signed root gives the rewrite away.
-    assert _problems(report) == {"not_in_signed_tree"}
+    # The hash chain is consistent again: only the signed root, and the chain head the
+    # stone's attestation signed, give the rewrite away.
+    assert _problems(report) == {"not_in_signed_tree", "attested_custody_mismatch"}
 
 
 def test_a_forged_tree_head_is_detected(supplier: ASGIClient, database: Database) -> None:
@@ -272,3 +273,21 @@ def test_who_wrote_an_event_and_when_are_in_the_hash(
     report = _verify(supplier, stones["S1"])
     assert report["valid"] is False
     assert _problems(report) == {"not_in_signed_tree"}
+
+
+def test_a_log_rolled_back_behind_an_attestation_is_detected(
+    supplier: ASGIClient, database: Database
+) -> None:
+    """The attacker removes the last event and every trace of it in the tree, leaving an older,
+    genuinely signed tree head as the latest: the stone's attestation still names the newer
+    head and the longer chain."""
+    stones = _events(supplier)
+    _delete_events(database, "WHERE record_id = 'F1'")
+    with database.engine.begin() as connection:
+        connection.execute(text("DELETE FROM custody_tree_heads WHERE tree_size = 4"))
+        connection.execute(text("DELETE FROM custody_tree_nodes WHERE level = 0 AND idx = 3"))
+        connection.execute(text("DELETE FROM custody_tree_nodes WHERE level = 1 AND idx = 1"))
+        connection.execute(text("DELETE FROM custody_tree_nodes WHERE level = 2"))
+    report = _verify(supplier, stones["S2"])
+    assert report["valid"] is False
+    assert {"tree_head_behind_attestation", "attested_custody_mismatch"} <= _problems(report)

@@ -92,6 +92,7 @@ def test_protected_operations_declare_their_scope_and_refusals(spec: dict[str, A
         "tree-heads-get",
         "inclusion-proofs-get",
         "consistency-proofs-get",
+        "attestation-statuses-get",
     }
     for _, _, operation in _operations(spec):
         op_id = operation["operationId"]

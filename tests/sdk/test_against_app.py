@@ -40,13 +40,14 @@ from clearstone_api.security.scopes import Role
 from clearstone_api.services.clients import create_client
 from clearstone_api.services.demo import load_vector, vectors_path
 from clearstone_api.settings import Settings
+from tests.api.factories import incident
 from tests.support.harness import DatabaseTemplate, _templates, mint_token
 
 from .conftest import Kind, LoopThread, resolve
 
 __all__ = ["_templates"]
 
-BASE_URL = "http://testserver"
+BASE_URL = "http://localhost"
 
 CHAIN_EVENT: dict[str, Any] = {
     "id": "E1",
@@ -376,6 +377,36 @@ def test_a_tampered_attestation_from_the_server_is_refused(api: InProcess) -> No
     forged = f"{head}.eyJhc3Nlc3NtZW50Ijp7fX0.{signature}"
     with pytest.raises(AttestationError, match="signature does not match"):
         api.call(client, "attestations.verify", forged)
+
+
+def test_a_superseded_attestation_is_reported_online_and_unknown_offline(api: InProcess) -> None:
+    """Finding 4: after the verdict changed, the old ``no_known_red_flags`` attestation still
+    verified, with nothing to say it was no longer current."""
+    load(api.app, "DEMO-BW-2023")
+    client = api.client()
+    old = api.call(client, "certificates.attestations.get", "DEMO-BW-2023")
+    analyst = api.as_role(Role.analyst, "clearstone")
+    api.call(analyst, "reference.incidents.create", incident(), note="a new report")
+    new = api.call(client, "certificates.attestations.get", "DEMO-BW-2023")
+    online = api.call(client, "attestations.verify", old, check_status=True)
+    assert online.assessment.csc.result == "no_known_red_flags"  # what was said, then
+    assert online.currency is not None
+    assert (online.currency.status, online.currency.checked_online) == ("superseded", True)
+    current = api.call(client, "attestations.verify", new, check_status=True)
+    assert online.currency.current == current.payload.jti
+    assert current.currency is not None and current.currency.status == "current"
+    assert current.assessment.csc.result != "no_known_red_flags"
+    offline = api.call(client, "attestations.verify", old)
+    assert offline.currency is not None and offline.currency.status == "unknown"
+    assert "unknown offline" in offline.currency.note
+    assert "days ago" in offline.currency.note
+
+
+def test_an_attestation_of_another_issuer_is_refused(api: InProcess) -> None:
+    load(api.app, "DEMO-BW-2023")
+    token = api.call(api.client(), "certificates.attestations.get", "DEMO-BW-2023")
+    with pytest.raises(AttestationError, match="the Clearstone you trust"):
+        api.call(api.client(issuer="https://other.example"), "attestations.verify", token)
 
 
 # The custody transparency log, audited by the SDK: tree heads verified with the API's keys,

@@ -18,8 +18,10 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from clearstone import (
     AttestationError,
     ClearstoneError,
+    JsonWebKey,
     JsonWebKeySet,
     VerifiedAttestation,
+    thumbprint,
     verify_attestation,
 )
 from clearstone._attestation import ATTESTATION_TYPE
@@ -313,7 +315,10 @@ def test_a_given_key_set_needs_no_request(
     connect: Connect, key: SigningKey, jwks: dict[str, Any]
 ) -> None:
     server = MockServer()
-    assert connect(server).call("attestations.verify", attestation(key), jwks=jwks)
+    verified = connect(server).call(
+        "attestations.verify", attestation(key), jwks=jwks, trust_jwks=True
+    )
+    assert verified.currency.status == "unknown"
     assert server.requests == []
 
 
@@ -349,3 +354,70 @@ def test_the_key_set_request_is_a_plain_get(connect: Connect, jwks: dict[str, An
     connect(server).call("attestations.fetch_jwks")
     request: httpx.Request = server.requests[0]
     assert (request.method, "Idempotency-Key" in request.headers) == ("GET", False)
+
+
+# The trust anchor (finding 5 of the security review): keys only from the configured API over
+# HTTPS, a supplied key set only when trusted explicitly, iss and sub checked.
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://api.clearstone.example", "http://10.0.0.8:8000", "http://127.0.0.1.nip.io"]
+)
+def test_keys_are_never_fetched_over_plain_http_from_elsewhere(
+    connect: Connect, key: SigningKey, jwks: dict[str, Any], base_url: str
+) -> None:
+    server = MockServer(ok(jwks))
+    harness = connect(server, base_url=base_url)
+    with pytest.raises(AttestationError, match="over HTTPS only"):
+        harness.call("attestations.verify", attestation(key))
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("base_url", ["http://127.0.0.1:8000", "http://localhost", "http://[::1]"])
+def test_loopback_may_serve_keys_over_plain_http(
+    connect: Connect, key: SigningKey, jwks: dict[str, Any], base_url: str
+) -> None:
+    harness = connect(MockServer(ok(jwks)), base_url=base_url)
+    assert harness.call("attestations.verify", attestation(key)).assessment.kp.result == "pass"
+
+
+def test_a_supplied_key_set_needs_trust_jwks(
+    connect: Connect, key: SigningKey, jwks: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    server = MockServer()
+    with pytest.raises(AttestationError, match="only with trust_jwks=True"):
+        connect(server).call("attestations.verify", attestation(key), jwks=jwks)
+    verified = connect(server).call(
+        "attestations.verify", attestation(key), jwks=jwks, trust_jwks=True
+    )
+    assert verified.thumbprint == thumbprint(JsonWebKey(**key.jwk()))
+    assert "Verifying with a key set you supplied" in caplog.text
+    assert server.requests == []
+
+
+def test_another_issuer_is_refused(connect: Connect, key: SigningKey, jwks: dict[str, Any]) -> None:
+    harness = connect(MockServer(ok(jwks)), issuer="https://clearstone.example")
+    with pytest.raises(AttestationError, match=r"not by 'https://clearstone\.example'"):
+        harness.call("attestations.verify", attestation(key))
+    with pytest.raises(AttestationError, match="the Clearstone you trust"):
+        verify_attestation(attestation(key), jwks, issuer="https://clearstone.example")
+
+
+def test_a_subject_that_is_not_the_signed_stone_is_refused(
+    key: SigningKey, jwks: dict[str, Any]
+) -> None:
+    token = attestation(key, signed_payload(sub="CS-SOMEONEELSE"))
+    with pytest.raises(AttestationError, match="is not the stone it signs"):
+        verify_attestation(token, jwks)
+
+
+def test_the_thumbprint_is_rfc_7638() -> None:
+    x, y = (
+        "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+        "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+    )
+    key = JsonWebKey(kty="EC", crv="P-256", x=x, y=y, kid="k1", use="sig")
+    # RFC 7638 §3.2: the required members only, in lexicographic order, no whitespace.
+    members = f'{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}'.encode()
+    expected = base64.urlsafe_b64encode(hashlib.sha256(members).digest()).rstrip(b"=").decode()
+    assert thumbprint(key) == expected

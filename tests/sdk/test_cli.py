@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from clearstone import JsonWebKey, thumbprint
 from clearstone._cli import EXIT_DOES_NOT_PASS, EXIT_ERROR, EXIT_OK, main
 from clearstone._constants import ENV_API_KEY, JWKS_PATH
 
@@ -320,16 +321,33 @@ def key() -> SigningKey:
 def test_verify_offline_with_a_key_set_file(cli: CLI, tmp_path: Path, key: SigningKey) -> None:
     token = _write(tmp_path / "stone.jws", attestation(key) + "\n")
     jwks = _write(tmp_path / "jwks.json", {"keys": [key.jwk()]})
-    code, out, _ = cli("verify", token, "--jwks", jwks)
+    code, out, err = cli("verify", token, "--jwks", jwks, "--trust-jwks")
     assert code == EXIT_OK
     assert "VALID attestation, signed with key 2026-11-a (ES256)" in out
+    assert f"Key thumbprint (RFC 7638): {thumbprint(JsonWebKey(**key.jwk()))}" in out
+    assert "Status: UNKNOWN. The signature is valid, but whether" in out
+    assert "days ago" in out
+    assert "warning: Verifying with a key set you supplied" in err
     assert "Stone CS-7Q2K" in out
+    assert cli.server.requests == []
+
+
+def test_a_key_set_file_is_refused_without_trust_jwks(
+    cli: CLI, tmp_path: Path, key: SigningKey
+) -> None:
+    """Finding 5: ``clearstone verify forged.jws --jwks forged.json`` printed VALID, exit 0."""
+    token = _write(tmp_path / "forged.jws", attestation(key))
+    jwks = _write(tmp_path / "forged.json", {"keys": [key.jwk()]})
+    code, out, err = cli("verify", token, "--jwks", jwks)
+    assert code == EXIT_ERROR
+    assert "VALID" not in out
+    assert "--jwks FILE is trusted only with --trust-jwks" in err
     assert cli.server.requests == []
 
 
 def test_verify_takes_the_token_itself(cli: CLI, tmp_path: Path, key: SigningKey) -> None:
     jwks = _write(tmp_path / "jwks.json", {"keys": [key.jwk()]})
-    code, out, _ = cli("verify", attestation(key), "--jwks", jwks, "--json")
+    code, out, _ = cli("verify", attestation(key), "--jwks", jwks, "--trust-jwks", "--json")
     assert code == EXIT_OK
     verified = json.loads(out)
     assert verified["valid"] is True
@@ -346,14 +364,14 @@ def test_a_tampered_attestation_is_invalid(cli: CLI, tmp_path: Path, key: Signin
     head, _, signature = attestation(key).split(".")
     forged = f"{head}.{b64json({'assessment': certificate_view()})}.{signature}"
     jwks = _write(tmp_path / "jwks.json", {"keys": [key.jwk()]})
-    code, out, _ = cli("verify", forged, "--jwks", jwks)
+    code, out, _ = cli("verify", forged, "--jwks", jwks, "--trust-jwks")
     assert code == EXIT_DOES_NOT_PASS
     assert out.startswith("INVALID attestation: The signature does not match")
 
 
 def test_an_invalid_attestation_in_json(cli: CLI, tmp_path: Path, key: SigningKey) -> None:
     jwks = _write(tmp_path / "jwks.json", {"keys": []})
-    code, out, _ = cli("verify", attestation(key), "--jwks", jwks, "--json")
+    code, out, _ = cli("verify", attestation(key), "--jwks", jwks, "--trust-jwks", "--json")
     assert code == EXIT_DOES_NOT_PASS
     assert json.loads(out) == {
         "valid": False,

@@ -83,6 +83,7 @@ OPERATIONS: dict[str, tuple[str, tuple[Any, ...], dict[str, Any]]] = {
     "health-get": ("health.get", (), {}),
     "readiness-get": ("health.readiness.get", (), {}),
     "jwks-get": ("attestations.fetch_jwks", (), {}),
+    "attestation-statuses-get": ("attestations.statuses.get", ("AT-000000000001",), {}),
     "tree-heads-latest-get": ("transparency.latest_tree_head.get", (), {}),
     "tree-heads-list": ("transparency.tree_heads.list", (), {}),
     "tree-heads-get": ("transparency.tree_heads.get", (3,), {}),

@@ -62,7 +62,7 @@ def test_the_wheel_installs_a_working_cli_without_the_server(tmp_path: Path) -> 
     key = SigningKey("2026-11-a")
     (tmp_path / "stone.jws").write_text(attestation(key), encoding="utf-8")
     (tmp_path / "jwks.json").write_text(json.dumps({"keys": [key.jwk()]}), encoding="utf-8")
-    verified = _run(cli, "verify", "stone.jws", "--jwks", "jwks.json", cwd=tmp_path)
+    verified = _run(cli, "verify", "stone.jws", "--jwks", "jwks.json", "--trust-jwks", cwd=tmp_path)
     assert verified.returncode == 0, verified.stderr
     assert verified.stdout.startswith("VALID attestation")
 

@@ -2,6 +2,7 @@
 schema; these classes describe it to the ORM and to autogenerate."""
 
 from clearstone_api.models.assessment import AssessedRecord, Reassessment, StoneAssessment
+from clearstone_api.models.attestation import AttestationRecord
 from clearstone_api.models.client import Client
 from clearstone_api.models.custody import CustodyAttachment, CustodyEvent, CustodyLink
 from clearstone_api.models.idempotency import IdempotencyKey
@@ -12,6 +13,7 @@ from clearstone_api.models.transparency import TreeHead, TreeNode
 
 __all__ = [
     "AssessedRecord",
+    "AttestationRecord",
     "Client",
     "CustodyAttachment",
     "CustodyEvent",

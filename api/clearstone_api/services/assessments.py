@@ -27,9 +27,10 @@ from clearstone_api.domain.verdicts import Assessment
 from clearstone_api.models.assessment import AssessedRecord, Reassessment, StoneAssessment
 from clearstone_api.models.columns import utcnow
 from clearstone_api.models.stone import Stone as StoneRow
-from clearstone_api.models.stone import StoneFootprint, StoneNumber
+from clearstone_api.models.stone import StoneFootprint
 from clearstone_api.observability.metrics import count_assessments
-from clearstone_api.services.attestations import ATTESTED_NUMBER_KINDS, Attester
+from clearstone_api.services.attestation_lifecycle import ToIssue, attested_numbers, issue
+from clearstone_api.services.attestations import Attester
 from clearstone_api.services.certificates import certificate_view
 from clearstone_api.services.chains import assemble_record, footprint
 
@@ -64,19 +65,12 @@ def assessment_row(
     assessment: Assessment,
     assessed_at: dt.datetime,
     *,
-    attester: Attester,
     certificate_numbers: Sequence[str],
-) -> dict[str, object]:
+) -> tuple[dict[str, object], ToIssue]:
     """The ``stone_assessments`` row for ``assessment``: the public view pre-serialized, and
-    signed."""
+    what to sign (``attestation`` is filled in by :func:`store_assessments`)."""
     view = certificate_view(stone.public_id, _form(stone.record), assessment, assessed_at)
     body = view.model_dump_json().encode()
-    attestation = attester.attest(
-        stone_id=stone.public_id,
-        certificate_numbers=certificate_numbers,
-        view=view.model_dump(mode="json"),
-        assessed_at=assessed_at,
-    )
     return {
         "stone_id": stone.stone_id,
         "kp_result": assessment.kp.result.value,
@@ -89,23 +83,15 @@ def assessment_row(
         "record_digest": assessment.record_digest,
         "public_json": body,
         "etag": '"' + sha256_hex(body)[:40] + '"',
-        "attestation": attestation,
+        "attestation": None,
         "assessed_at": assessed_at,
-    }
-
-
-def _attested_numbers(session: Session, stone_ids: Sequence[int]) -> dict[int, list[str]]:
-    """The certificate numbers each stone's attestation lists."""
-    found: dict[int, list[str]] = {stone_id: [] for stone_id in stone_ids}
-    rows = session.exec(
-        select(StoneNumber.stone_id, StoneNumber.number).where(
-            col(StoneNumber.stone_id).in_(list(stone_ids)),
-            col(StoneNumber.kind).in_(sorted(ATTESTED_NUMBER_KINDS)),
-        )
-    ).all()
-    for stone_id, number in rows:
-        found[stone_id].append(number)
-    return found
+    }, ToIssue(
+        stone.stone_id,
+        stone.public_id,
+        certificate_numbers,
+        view.model_dump(mode="json"),
+        assessed_at,
+    )
 
 
 def store_assessments(
@@ -124,7 +110,7 @@ def store_assessments(
         return []
     today = today or dt.date.today()
     now = utcnow()
-    numbers = _attested_numbers(session, [s.stone_id for s in stones])
+    numbers = attested_numbers(session, [s.stone_id for s in stones])
     previous = {
         row.stone_id: row
         for row in session.exec(
@@ -135,6 +121,7 @@ def store_assessments(
     }
     updates: list[dict[str, object]] = []
     inserts: list[dict[str, object]] = []
+    signing: list[ToIssue] = []
     log: list[dict[str, object]] = []
     records: dict[str, ProvenanceRecord] = {}
     # assess() is deterministic: stones sharing a record and a date share one assessment.
@@ -146,13 +133,10 @@ def store_assessments(
             assessment = assess(stone.record, reference, as_of)
             memo[(id(stone.record), as_of)] = assessment
         records.setdefault(assessment.record_digest, stone.record)
-        row = assessment_row(
-            stone,
-            assessment,
-            now,
-            attester=attester,
-            certificate_numbers=numbers[stone.stone_id],
+        row, to_sign = assessment_row(
+            stone, assessment, now, certificate_numbers=numbers[stone.stone_id]
         )
+        signing.append(to_sign)
         before = previous.get(stone.stone_id)
         (updates if before is not None else inserts).append(row)
         after = (assessment.kp.result.value, assessment.csc.result.value, assessment.csc.risk_score)
@@ -174,6 +158,9 @@ def store_assessments(
                 "created_at": now,
             }
         )
+    tokens = issue(session, attester, signing)
+    for row in (*inserts, *updates):
+        row["attestation"] = tokens[int(str(row["stone_id"]))]
     _store_records(session, records)
     for stale in previous.values():
         session.expunge(stale)  # bulk UPDATE below; don't let the identity map write them back

@@ -28,16 +28,10 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import col, select
-
 from clearstone_api.canonical import jcs
-from clearstone_api.db import Database
-from clearstone_api.models.assessment import StoneAssessment
-from clearstone_api.models.stone import Stone, StoneNumber
 from clearstone_api.security.tokens import TREE_HEAD_TYPE, InvalidToken, Tokens
 
-__all__ = ["ATTESTED_NUMBER_KINDS", "PAYLOAD_VERSION", "Attester", "sign_missing"]
+__all__ = ["ATTESTED_NUMBER_KINDS", "PAYLOAD_VERSION", "Attester"]
 
 PAYLOAD_VERSION = 1
 ATTESTED_NUMBER_KINDS = frozenset({"lab_qualified", "alias"})
@@ -60,8 +54,10 @@ class Attester:
         certificate_numbers: Iterable[str],
         view: dict[str, Any],
         assessed_at: dt.datetime,
+        lifecycle: dict[str, Any] | None = None,
     ) -> bytes:
-        """The canonical bytes that are signed."""
+        """The canonical bytes that are signed; ``lifecycle`` adds ``jti``, ``seq``, ``exp``,
+        ``custody`` and ``tree_head`` (``attestation_lifecycle.issue``)."""
         return jcs(
             {
                 "v": PAYLOAD_VERSION,
@@ -73,6 +69,7 @@ class Attester:
                 "policy_version": view["policy_version"],
                 "reference_data_version": view["reference_data_version"],
                 "assessment": view,
+                **(lifecycle or {}),
             }
         )
 
@@ -100,6 +97,7 @@ class Attester:
         certificate_numbers: Iterable[str],
         view: dict[str, Any],
         assessed_at: dt.datetime,
+        lifecycle: dict[str, Any] | None = None,
     ) -> str:
         """The compact JWS of the view ``view`` (``CertificatePublic`` in JSON mode)."""
         return self._tokens.sign_attestation(
@@ -108,56 +106,15 @@ class Attester:
                 certificate_numbers=certificate_numbers,
                 view=view,
                 assessed_at=assessed_at,
+                lifecycle=lifecycle,
             )
         )
 
-
-def sign_missing(
-    database: Database, attester: Attester, batch_size: int = 500, *, everything: bool = False
-) -> int:
-    """Sign every stored assessment that has no attestation yet (rows stored before
-    attestations existed, or bulk-loaded), or with ``everything`` every stored assessment anew
-    with the active key (after a key is withdrawn); returns how many. Each batch commits."""
-    signed = 0
-    after = 0
-    while True:
-        with database.session() as session:
-            query = (
-                select(
-                    StoneAssessment.stone_id,
-                    Stone.public_id,
-                    StoneAssessment.public_json,
-                    StoneAssessment.assessed_at,
-                )
-                .join(Stone, col(Stone.id) == col(StoneAssessment.stone_id))
-                .where(col(StoneAssessment.stone_id) > after)
-                .order_by(col(StoneAssessment.stone_id))
-                .limit(batch_size)
-            )
-            if not everything:
-                query = query.where(col(StoneAssessment.attestation).is_(None))
-            rows = session.exec(query).all()
-            if not rows:
-                return signed
-            after = rows[-1][0]
-            numbers: dict[int, list[str]] = {row[0]: [] for row in rows}
-            for stone_id, number in session.exec(
-                select(StoneNumber.stone_id, StoneNumber.number).where(
-                    col(StoneNumber.stone_id).in_(list(numbers)),
-                    col(StoneNumber.kind).in_(sorted(ATTESTED_NUMBER_KINDS)),
-                )
-            ).all():
-                numbers[stone_id].append(number)
-            for stone_id, public_id, public_json, assessed_at in rows:
-                attestation = attester.attest(
-                    stone_id=public_id,
-                    certificate_numbers=numbers[stone_id],
-                    view=json.loads(public_json),
-                    assessed_at=assessed_at,
-                )
-                session.execute(
-                    update(StoneAssessment)
-                    .where(col(StoneAssessment.stone_id) == stone_id)
-                    .values(attestation=attestation)
-                )
-            signed += len(rows)
+    def read(self, token: str) -> dict[str, Any] | None:
+        """The payload of an attestation this service signed, or None when it does not
+        verify."""
+        try:
+            payload = json.loads(self._tokens.verify_attestation(token))
+        except (InvalidToken, ValueError):
+            return None
+        return payload if isinstance(payload, dict) else None

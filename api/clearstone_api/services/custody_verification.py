@@ -23,9 +23,11 @@ from sqlmodel import Session, col, select
 from clearstone_api import merkle
 from clearstone_api.canonical import GENESIS_HASH, canonical_json, chain_hash, sha256_hex
 from clearstone_api.errors import ClearstoneError
+from clearstone_api.models.assessment import StoneAssessment
 from clearstone_api.models.custody import CustodyEvent, CustodyLink
 from clearstone_api.models.lot import RoughLot
 from clearstone_api.models.stone import Stone, StoneLot
+from clearstone_api.services.attestation_lifecycle import custody_summaries
 from clearstone_api.services.attestations import Attester
 from clearstone_api.services.transparency import (
     SignedTreeHead,
@@ -46,7 +48,10 @@ class ChainProblem(BaseModel):
     """``content_hash_mismatch``, ``stored_hash_mismatch``, ``broken_link``, ``sequence_gap``,
     ``not_in_signed_tree`` (the event as stored is not the leaf the signed root holds),
     ``not_in_log``, ``log_size_mismatch`` (events deleted, or added outside the log),
-    ``tree_head_signature_invalid`` or ``unsigned_log``."""
+    ``tree_head_signature_invalid``, ``unsigned_log``, ``attested_custody_mismatch`` (the
+    chains no longer hold what the stone's current attestation signed: events deleted or
+    rewritten) or ``tree_head_behind_attestation`` (the log was rolled back behind the tree head
+    the attestation was checked against)."""
 
 
 class ChainReport(BaseModel):
@@ -121,6 +126,29 @@ def _in_signed_tree(
     return None
 
 
+def _attested_problems(
+    session: Session, stone: Stone, head: SignedTreeHead | None, attester: Attester
+) -> list[ChainProblem]:
+    """Whether the chains still hold what the stone's current attestation signed."""
+    assert stone.id is not None
+    stored = session.get(StoneAssessment, stone.id)
+    signed = attester.read(stored.attestation) if stored and stored.attestation else None
+    if signed is None or "custody" not in signed:
+        return []
+    item = f"stone:{stone.record_id}"
+    problems: list[ChainProblem] = []
+    if custody_summaries(session, [stone.id])[stone.id] != signed["custody"]:
+        problems.append(
+            ChainProblem(item=item, seq=0, event_id=None, problem="attested_custody_mismatch")
+        )
+    attested_size = int(signed.get("tree_head", {}).get("tree_size") or 0)
+    if attested_size > (head.tree_size if head is not None else 0):
+        problems.append(
+            ChainProblem(item="log", seq=0, event_id=None, problem="tree_head_behind_attestation")
+        )
+    return problems
+
+
 def verify_custody(session: Session, stone: Stone, attester: Attester) -> CustodyVerification:
     lots = session.exec(
         select(RoughLot.id, RoughLot.record_id)
@@ -185,6 +213,7 @@ def verify_custody(session: Session, stone: Stone, attester: Attester) -> Custod
         chains.append(
             ChainReport(item=item, length=len(links), head_hash=prev, valid=len(problems) == before)
         )
+    problems.extend(_attested_problems(session, stone, head, attester))
     return CustodyVerification(
         stone_id=stone.public_id,
         valid=not problems,
