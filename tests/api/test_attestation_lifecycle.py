@@ -10,13 +10,14 @@ import pytest
 from fastapi import FastAPI
 
 from clearstone_api.cli import main as cli
+from clearstone_api.container import container_of
 from clearstone_api.security.scopes import Role
 from clearstone_api.services.attestation_lifecycle import LIFETIME
 from clearstone_api.services.attestation_renewal import renew_expiring
-from clearstone_api.testing import ASGIClient
 from tests.api.conftest import Auth, Loader
 from tests.api.factories import export_event, incident, register_chain
 from tests.api.test_attestations import verify_offline
+from tests.support.harness import ASGIClient
 
 
 def _signed(client: ASGIClient, number: str) -> tuple[str, dict[str, Any]]:
@@ -96,7 +97,7 @@ def test_attestations_near_expiry_are_renewed_as_of_today(
     register_chain(supplier)
     assert supplier.post("/v1/custody/events", json=export_event("E2")).status_code == 201
     _, before = _signed(supplier, "GIA-7770001")
-    state = app.state
+    state = container_of(app)
     assert renew_expiring(state.database, state.references, state.attester) == 0
     renewed = renew_expiring(
         state.database, state.references, state.attester, window=LIFETIME + dt.timedelta(days=1)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from clearstone_api.db import SessionDep
+from clearstone_api.routes.dependencies import SessionDep
 from clearstone_api.routes.responses import problems
 from clearstone_api.services.attestation_lifecycle import AttestationStatus, attestation_status
 
