@@ -10,12 +10,15 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from clearstone_api.domain.records import (
+    Attestation,
     AttestationLevel,
+    CustodyEvent,
     Invoice,
     KPCertificate,
     ProvenanceRecord,
@@ -78,98 +81,128 @@ def _duplicates(kind: str, ids: list[str]) -> Iterator[RecordProblem]:
         seen.add(item_id)
 
 
-def _reference_problems(record: ProvenanceRecord) -> Iterator[RecordProblem]:
-    lots = {lot.id for lot in record.lots}
-    stones = {stone.id for stone in record.stones}
-    parties = {party.id for party in record.parties}
-    sites = {site.id for site in record.sites}
-    documents = {doc.id for doc in record.documents}
+@dataclass(frozen=True)
+class _Ids:
+    """The ids a record declares, by kind: what its cross-references may name."""
 
+    lots: frozenset[str]
+    stones: frozenset[str]
+    parties: frozenset[str]
+    sites: frozenset[str]
+    documents: frozenset[str]
+
+    @classmethod
+    def of(cls, record: ProvenanceRecord) -> _Ids:
+        return cls(
+            lots=frozenset(lot.id for lot in record.lots),
+            stones=frozenset(stone.id for stone in record.stones),
+            parties=frozenset(party.id for party in record.parties),
+            sites=frozenset(site.id for site in record.sites),
+            documents=frozenset(doc.id for doc in record.documents),
+        )
+
+    @property
+    def items(self) -> frozenset[str]:
+        """Lots and stones: what an event handles."""
+        return self.lots | self.stones
+
+
+def _missing(
+    loc: tuple[str | int, ...], ref: str | None, pool: frozenset[str], what: str
+) -> Iterator[RecordProblem]:
+    if ref is not None and ref not in pool:
+        yield RecordProblem(loc=loc, msg=f"unknown {what} {ref!r}", type="unknown_reference")
+
+
+def _reference_problems(record: ProvenanceRecord) -> Iterator[RecordProblem]:
+    """Every cross-reference problem, in the record's order: duplicate ids, the subject, the
+    lot lineage, then what sites, events and documents name."""
+    ids = _Ids.of(record)
+    yield from _duplicate_problems(record, ids)
+    yield from _missing(("subject_id",), record.subject_id, ids.items, "stone or lot")
+    yield from _lineage_problems(record, ids)
+    yield from _cycle_problems(record)
+    for i, site in enumerate(record.sites):
+        yield from _missing(
+            ("sites", i, "operator_party_id"), site.operator_party_id, ids.parties, "party"
+        )
+    for i, event in enumerate(record.events):
+        yield from _event_problems(i, event, ids)
+    for i, doc in enumerate(record.documents):
+        yield from _document_problems(i, doc, ids)
+
+
+def _duplicate_problems(record: ProvenanceRecord, ids: _Ids) -> Iterator[RecordProblem]:
     yield from _duplicates("lots", [lot.id for lot in record.lots])
     yield from _duplicates("stones", [stone.id for stone in record.stones])
     yield from _duplicates("parties", [party.id for party in record.parties])
     yield from _duplicates("sites", [site.id for site in record.sites])
     yield from _duplicates("events", [event.id for event in record.events])
     yield from _duplicates("documents", [doc.id for doc in record.documents])
-    shared = lots & stones
-    for item_id in sorted(shared):
+    for item_id in sorted(ids.lots & ids.stones):
         yield RecordProblem(
             loc=("stones",), msg=f"id {item_id!r} names both a stone and a lot", type="duplicate_id"
         )
 
-    def missing(
-        loc: tuple[str | int, ...], ref: str | None, pool: set[str], what: str
-    ) -> Iterator[RecordProblem]:
-        if ref is not None and ref not in pool:
-            yield RecordProblem(loc=loc, msg=f"unknown {what} {ref!r}", type="unknown_reference")
 
-    if record.subject_id not in lots | stones:
-        yield RecordProblem(
-            loc=("subject_id",),
-            msg=f"unknown stone or lot {record.subject_id!r}",
-            type="unknown_reference",
-        )
+def _lineage_problems(record: ProvenanceRecord, ids: _Ids) -> Iterator[RecordProblem]:
     for i, stone in enumerate(record.stones):
         for j, parent in enumerate(stone.parent_lot_ids):
-            yield from missing(("stones", i, "parent_lot_ids", j), parent, lots, "lot")
+            yield from _missing(("stones", i, "parent_lot_ids", j), parent, ids.lots, "lot")
     for i, lot in enumerate(record.lots):
         for j, parent in enumerate(lot.parent_lot_ids):
-            yield from missing(("lots", i, "parent_lot_ids", j), parent, lots, "lot")
+            yield from _missing(("lots", i, "parent_lot_ids", j), parent, ids.lots, "lot")
             if parent == lot.id:
                 yield RecordProblem(
                     loc=("lots", i, "parent_lot_ids", j),
                     msg="a lot cannot be its own parent",
                     type="lineage_cycle",
                 )
-    yield from _cycle_problems(record)
-    for i, site in enumerate(record.sites):
-        yield from missing(
-            ("sites", i, "operator_party_id"), site.operator_party_id, parties, "party"
+
+
+def _event_problems(i: int, event: CustodyEvent, ids: _Ids) -> Iterator[RecordProblem]:
+    for j, item in enumerate(event.items):
+        yield from _missing(("events", i, "items", j), item, ids.items, "lot or stone")
+    yield from _missing(("events", i, "from_party_id"), event.from_party_id, ids.parties, "party")
+    yield from _missing(("events", i, "to_party_id"), event.to_party_id, ids.parties, "party")
+    yield from _missing(("events", i, "place", "site_id"), event.place.site_id, ids.sites, "site")
+    for j, doc_id in enumerate(event.document_ids):
+        yield from _missing(("events", i, "document_ids", j), doc_id, ids.documents, "document")
+
+
+def _document_problems(
+    i: int, doc: KPCertificate | Invoice | Attestation, ids: _Ids
+) -> Iterator[RecordProblem]:
+    if isinstance(doc, KPCertificate):
+        for j, lot_id in enumerate(doc.lot_ids):
+            yield from _missing(("documents", i, "lot_ids", j), lot_id, ids.lots, "lot")
+    elif isinstance(doc, Invoice):
+        for role in ("seller_party_id", "buyer_party_id"):
+            yield from _missing(("documents", i, role), getattr(doc, role), ids.parties, "party")
+        for j, lot_id in enumerate(doc.lot_ids):
+            yield from _missing(("documents", i, "lot_ids", j), lot_id, ids.items, "lot or stone")
+    else:
+        yield from _attestation_problems(i, doc, ids)
+
+
+def _attestation_problems(i: int, doc: Attestation, ids: _Ids) -> Iterator[RecordProblem]:
+    if doc.valid_to is not None and doc.valid_to < doc.valid_from:
+        yield RecordProblem(
+            loc=("documents", i, "valid_to"),
+            msg="valid_to is before valid_from",
+            type="date_order",
         )
-    for i, event in enumerate(record.events):
-        for j, item in enumerate(event.items):
-            yield from missing(("events", i, "items", j), item, lots | stones, "lot or stone")
-        yield from missing(("events", i, "from_party_id"), event.from_party_id, parties, "party")
-        yield from missing(("events", i, "to_party_id"), event.to_party_id, parties, "party")
-        yield from missing(("events", i, "place", "site_id"), event.place.site_id, sites, "site")
-        for j, doc_id in enumerate(event.document_ids):
-            yield from missing(("events", i, "document_ids", j), doc_id, documents, "document")
-    for i, doc in enumerate(record.documents):
-        if isinstance(doc, KPCertificate):
-            for j, lot_id in enumerate(doc.lot_ids):
-                yield from missing(("documents", i, "lot_ids", j), lot_id, lots, "lot")
-        elif isinstance(doc, Invoice):
-            yield from missing(
-                ("documents", i, "seller_party_id"), doc.seller_party_id, parties, "party"
-            )
-            yield from missing(
-                ("documents", i, "buyer_party_id"), doc.buyer_party_id, parties, "party"
-            )
-            for j, lot_id in enumerate(doc.lot_ids):
-                yield from missing(
-                    ("documents", i, "lot_ids", j), lot_id, lots | stones, "lot or stone"
-                )
-        else:
-            if doc.valid_to is not None and doc.valid_to < doc.valid_from:
-                yield RecordProblem(
-                    loc=("documents", i, "valid_to"),
-                    msg="valid_to is before valid_from",
-                    type="date_order",
-                )
-            pool = {
-                AttestationLevel.site: sites,
-                AttestationLevel.company: parties,
-                AttestationLevel.shipment: lots | documents,
-                AttestationLevel.transaction: documents,
-                AttestationLevel.stone: stones | lots,
-            }.get(doc.level)
-            if pool is not None:
-                yield from missing(
-                    ("documents", i, "subject_id"),
-                    doc.subject_id,
-                    pool,
-                    f"{doc.level.value} subject",
-                )
+    pool = {
+        AttestationLevel.site: ids.sites,
+        AttestationLevel.company: ids.parties,
+        AttestationLevel.shipment: ids.lots | ids.documents,
+        AttestationLevel.transaction: ids.documents,
+        AttestationLevel.stone: ids.stones | ids.lots,
+    }.get(doc.level)
+    if pool is not None:
+        yield from _missing(
+            ("documents", i, "subject_id"), doc.subject_id, pool, f"{doc.level.value} subject"
+        )
 
 
 def _cycle_problems(record: ProvenanceRecord) -> Iterator[RecordProblem]:

@@ -53,33 +53,56 @@ from clearstone_api.domain.reference_rows import (
 
 __all__ = [
     "FILES",
+    "REFERENCE_FILES",
     "Reference",
     "ReferenceDataError",
+    "ReferenceFile",
     "ReferenceProblem",
     "load_reference",
 ]
 
 RowT = TypeVar("RowT", bound=BaseModel)
 
-FILES: dict[str, type[BaseModel]] = {
-    "sources.csv": Source,
-    "kp_definitions.jsonl": Definition,
-    "kp_participants.csv": Participant,
-    "kp_participant_members.csv": ParticipantMembership,
-    "kp_status_periods.csv": StatusPeriod,
-    "kp_special_measures.csv": SpecialMeasure,
-    "kp_certificate_profiles.csv": CertificateProfile,
-    "hs_codes.csv": HsCode,
-    "unsc_diamond_measures.csv": Embargo,
-    "sanctions_measures.csv": SanctionMeasure,
-    "sanctioned_parties.csv": SanctionedParty,
-    "sow_statements.jsonl": SowStatement,
-    "abuse_taxonomy.jsonl": Criterion,
-    "conventions.csv": Conventions,
-    "standards.csv": Standard,
-    "sites.csv": RegistrySite,
-    "incidents.jsonl": Incident,
-}
+
+@dataclass(frozen=True)
+class ReferenceFile:
+    """One reference file: its rows' model, and the :class:`Reference` field that holds them
+    (a tuple of rows, or a mapping by the ``key`` attribute of each row)."""
+
+    name: str
+    model: type[BaseModel]
+    field: str
+    key: str | None = None
+
+
+REFERENCE_FILES: tuple[ReferenceFile, ...] = (
+    ReferenceFile("sources.csv", Source, "sources", key="id"),
+    ReferenceFile("kp_definitions.jsonl", Definition, "definitions"),
+    ReferenceFile("kp_participants.csv", Participant, "participants", key="id"),
+    ReferenceFile("kp_participant_members.csv", ParticipantMembership, "memberships"),
+    ReferenceFile("kp_status_periods.csv", StatusPeriod, "status_periods"),
+    ReferenceFile("kp_special_measures.csv", SpecialMeasure, "special_measures"),
+    ReferenceFile(
+        "kp_certificate_profiles.csv",
+        CertificateProfile,
+        "certificate_profiles",
+        key="participant_id",
+    ),
+    ReferenceFile("hs_codes.csv", HsCode, "hs_codes", key="code"),
+    ReferenceFile("unsc_diamond_measures.csv", Embargo, "embargoes"),
+    ReferenceFile("sanctions_measures.csv", SanctionMeasure, "sanction_measures"),
+    ReferenceFile("sanctioned_parties.csv", SanctionedParty, "sanctioned_parties"),
+    ReferenceFile("sow_statements.jsonl", SowStatement, "sow_statements"),
+    ReferenceFile("abuse_taxonomy.jsonl", Criterion, "taxonomy", key="code"),
+    ReferenceFile("conventions.csv", Conventions, "conventions"),
+    ReferenceFile("standards.csv", Standard, "standards", key="id"),
+    ReferenceFile("sites.csv", RegistrySite, "sites", key="id"),
+    ReferenceFile("incidents.jsonl", Incident, "incidents", key="id"),
+)
+"""Every reference file, in load order: the one list a new file is added to (with its field
+on :class:`Reference`)."""
+
+FILES: dict[str, type[BaseModel]] = {f.name: f.model for f in REFERENCE_FILES}
 """Every reference file, in load order, with the model of its rows."""
 
 VERSION_FILE = "VERSION"
@@ -192,47 +215,32 @@ class Reference:
     def build(cls, version: str, rows: Mapping[str, Sequence[BaseModel]]) -> Reference:
         """Assemble a reference from validated rows keyed by file name (see :data:`FILES`)."""
 
-        def get(name: str, model: type[RowT]) -> list[RowT]:
-            items = rows.get(name, ())
-            return [item for item in items if isinstance(item, model)]
-
-        memberships = get("kp_participant_members.csv", ParticipantMembership)
-        statuses = get("kp_status_periods.csv", StatusPeriod)
-        measures = get("kp_special_measures.csv", SpecialMeasure)
-        embargoes = get("unsc_diamond_measures.csv", Embargo)
-        sanctions = get("sanctions_measures.csv", SanctionMeasure)
-        sanctioned = get("sanctioned_parties.csv", SanctionedParty)
-        sites = get("sites.csv", RegistrySite)
-        incidents = get("incidents.jsonl", Incident)
+        tables: dict[str, Any] = {}
+        for file in REFERENCE_FILES:
+            items = [row for row in rows.get(file.name, ()) if isinstance(row, file.model)]
+            key = file.key
+            tables[file.field] = (
+                tuple(items) if key is None else {getattr(row, key): row for row in items}
+            )
+        memberships: tuple[ParticipantMembership, ...] = tables["memberships"]
+        statuses: tuple[StatusPeriod, ...] = tables["status_periods"]
+        measures: tuple[SpecialMeasure, ...] = tables["special_measures"]
+        embargoes: tuple[Embargo, ...] = tables["embargoes"]
+        sanctions: tuple[SanctionMeasure, ...] = tables["sanction_measures"]
+        sanctioned: tuple[SanctionedParty, ...] = tables["sanctioned_parties"]
+        sites: Mapping[str, RegistrySite] = tables["sites"]
+        incidents: Mapping[str, Incident] = tables["incidents"]
         sanctioned_by_name: dict[str, list[SanctionedParty]] = defaultdict(list)
         for party in sanctioned:
             for name in (party.name, *party.aliases):
                 sanctioned_by_name[normalize_name(name)].append(party)
         sites_by_name: dict[tuple[str, str], RegistrySite] = {}
-        for site in sites:
+        for site in sites.values():
             for name in (site.name, *site.aliases):
                 sites_by_name[(site.country, normalize_name(name))] = site
         return cls(
             version=version,
-            sources={s.id: s for s in get("sources.csv", Source)},
-            definitions=tuple(get("kp_definitions.jsonl", Definition)),
-            participants={p.id: p for p in get("kp_participants.csv", Participant)},
-            memberships=tuple(memberships),
-            status_periods=tuple(statuses),
-            special_measures=tuple(measures),
-            certificate_profiles={
-                p.participant_id: p for p in get("kp_certificate_profiles.csv", CertificateProfile)
-            },
-            hs_codes={h.code: h for h in get("hs_codes.csv", HsCode)},
-            embargoes=tuple(embargoes),
-            sanction_measures=tuple(sanctions),
-            sanctioned_parties=tuple(sanctioned),
-            sow_statements=tuple(get("sow_statements.jsonl", SowStatement)),
-            taxonomy={c.code: c for c in get("abuse_taxonomy.jsonl", Criterion)},
-            conventions=tuple(get("conventions.csv", Conventions)),
-            standards={s.id: s for s in get("standards.csv", Standard)},
-            sites={s.id: s for s in sites},
-            incidents={i.id: i for i in incidents},
+            **tables,
             _memberships_by_country=_group(memberships, "country"),
             _status_by_participant=_group(statuses, "participant_id"),
             _measures_by_country=_group(measures, "country"),
@@ -240,29 +248,16 @@ class Reference:
             _sanctions_by_country=_group(sanctions, "country"),
             _sanctioned_by_name={k: tuple(v) for k, v in sanctioned_by_name.items()},
             _sites_by_name=sites_by_name,
-            _incident_index=IncidentIndex.build(incidents),
+            _incident_index=IncidentIndex.build(list(incidents.values())),
         )
 
     def _rows(self) -> dict[str, Sequence[BaseModel]]:
-        return {
-            "sources.csv": list(self.sources.values()),
-            "kp_definitions.jsonl": self.definitions,
-            "kp_participants.csv": list(self.participants.values()),
-            "kp_participant_members.csv": self.memberships,
-            "kp_status_periods.csv": self.status_periods,
-            "kp_special_measures.csv": self.special_measures,
-            "kp_certificate_profiles.csv": list(self.certificate_profiles.values()),
-            "hs_codes.csv": list(self.hs_codes.values()),
-            "unsc_diamond_measures.csv": self.embargoes,
-            "sanctions_measures.csv": self.sanction_measures,
-            "sanctioned_parties.csv": self.sanctioned_parties,
-            "sow_statements.jsonl": self.sow_statements,
-            "abuse_taxonomy.jsonl": list(self.taxonomy.values()),
-            "conventions.csv": self.conventions,
-            "standards.csv": list(self.standards.values()),
-            "sites.csv": list(self.sites.values()),
-            "incidents.jsonl": list(self.incidents.values()),
-        }
+        """The rows of every file, as :meth:`build` takes them."""
+        rows: dict[str, Sequence[BaseModel]] = {}
+        for file in REFERENCE_FILES:
+            table = getattr(self, file.field)
+            rows[file.name] = list(table.values()) if file.key is not None else table
+        return rows
 
     def with_changes(
         self,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func
@@ -18,12 +18,13 @@ from clearstone_api.domain import records
 from clearstone_api.domain.record_validation import RecordInvalid
 from clearstone_api.domain.reference import Reference
 from clearstone_api.errors import Conflict, FieldError, Unprocessable
-from clearstone_api.models.custody import CustodyAttachment, CustodyEvent, CustodyLink
+from clearstone_api.models.custody import CustodyEvent, CustodyLink
 from clearstone_api.models.lot import RoughLot
 from clearstone_api.models.stone import Stone
 from clearstone_api.security.principals import Principal
 from clearstone_api.services.assessments import reassess_stones
 from clearstone_api.services.attestations import Attester
+from clearstone_api.services.custody_attachments import resolve_attachments
 from clearstone_api.services.idempotency import IdempotencyClaim
 from clearstone_api.services.lineage import invalid_record, stones_descending_from
 from clearstone_api.services.transparency import SignedTreeHead, append_leaf, event_leaf
@@ -78,81 +79,11 @@ class CustodyEventPublic(BaseModel):
     """The signed tree head that first includes the event."""
 
 
-def _attach(
-    session: Session, tenant: str, kind: str, items: list[dict[str, Any]], path: str
-) -> dict[str, dict[str, Any]]:
-    """Store newly submitted attachments; identical resubmissions are fine, edits are not."""
-    if not items:
-        return {}
-    submitted = {item["id"]: item for item in items}
-    existing = {
-        row.record_id: row
-        for row in session.exec(
-            select(CustodyAttachment).where(
-                CustodyAttachment.tenant_id == tenant,
-                CustodyAttachment.kind == kind,
-                col(CustodyAttachment.record_id).in_(list(submitted)),
-            )
-        ).all()
-    }
-    for index, (record_id, data) in enumerate(submitted.items()):
-        digest = sha256_hex(canonical_json(data))
-        if record_id in existing:
-            if existing[record_id].content_hash != digest:
-                raise Conflict(
-                    f"{path}.{index}: {kind} {record_id!r} is on file with other content; "
-                    "the custody log is append-only, submit it under a new id."
-                )
-            continue
-        session.add(
-            CustodyAttachment(
-                tenant_id=tenant, kind=kind, record_id=record_id, data=data, content_hash=digest
-            )
-        )
-    return submitted
+Item = tuple[str, int, str]
+"""An item an event handled: ``("lot" | "stone", row id, record id)``."""
 
 
-def _on_file(session: Session, tenant: str, kind: str, ids: set[str]) -> dict[str, dict[str, Any]]:
-    if not ids:
-        return {}
-    rows = session.exec(
-        select(CustodyAttachment).where(
-            CustodyAttachment.tenant_id == tenant,
-            CustodyAttachment.kind == kind,
-            col(CustodyAttachment.record_id).in_(sorted(ids)),
-        )
-    ).all()
-    return {row.record_id: row.data for row in rows}
-
-
-def _resolve(
-    session: Session,
-    tenant: str,
-    kind: str,
-    have: dict[str, dict[str, Any]],
-    wanted: list[tuple[str, str]],
-) -> dict[str, dict[str, Any]]:
-    """``have`` plus every ``wanted`` id (with the path naming it) found on file; 422 for the
-    rest."""
-    found = dict(have)
-    found.update(_on_file(session, tenant, kind, {i for i, _ in wanted} - set(have)))
-    missing = [
-        FieldError(
-            path=path,
-            message=f"unknown {kind} {i!r}: submit it with this event",
-            type="unknown_reference",
-        )
-        for i, path in wanted
-        if i not in found
-    ]
-    if missing:
-        raise Unprocessable(f"The event names a {kind} that is not on file.", errors=missing)
-    return found
-
-
-def _items(
-    session: Session, tenant: str, event: records.CustodyEvent
-) -> list[tuple[str, int, str]]:
+def _items(session: Session, tenant: str, event: records.CustodyEvent) -> list[Item]:
     ids = list(event.items)
     lots = {
         r.record_id: r.id
@@ -166,7 +97,7 @@ def _items(
             select(Stone).where(Stone.tenant_id == tenant, col(Stone.record_id).in_(ids))
         ).all()
     }
-    resolved: list[tuple[str, int, str]] = []
+    resolved: list[Item] = []
     missing: list[FieldError] = []
     for index, item in enumerate(ids):
         if item in lots and lots[item] is not None:
@@ -197,7 +128,8 @@ def append_event(
     attester: Attester,
     max_chain_length: int = 1000,
 ) -> CustodyEventPublic:
-    """Append one event to the chains of every item it handled, then re-assess their stones.
+    """Append one event to the chains of every item it handled and to the transparency log,
+    then re-assess their stones.
 
     A chain already holding ``max_chain_length`` events takes no more: 422 naming the item."""
     tenant = principal.tenant_id
@@ -209,75 +141,49 @@ def append_event(
     ).first():
         raise Conflict(f"Custody event {event.id!r} is already in the log.")
     items = _items(session, tenant, event)
-    sites = _resolve(
-        session,
-        tenant,
-        "site",
-        _attach(
-            session, tenant, "site", [s.model_dump(mode="json") for s in body.sites], "body.sites"
-        ),
-        [(event.place.site_id, "body.event.place.site_id")] if event.place.site_id else [],
+    attached = resolve_attachments(
+        session, tenant, event, sites=body.sites, documents=body.documents, parties=body.parties
     )
-    documents = _resolve(
-        session,
-        tenant,
-        "document",
-        _attach(
-            session,
-            tenant,
-            "document",
-            [d.model_dump(mode="json") for d in body.documents],
-            "body.documents",
-        ),
-        [(d, f"body.event.document_ids.{i}") for i, d in enumerate(event.document_ids)],
-    )
-    party_refs = [
-        (p, f"body.event.{name}")
-        for name, p in (("from_party_id", event.from_party_id), ("to_party_id", event.to_party_id))
-        if p
-    ]
-    party_refs += [
-        (s["operator_party_id"], f"sites.{sid}.operator_party_id")
-        for sid, s in sites.items()
-        if s.get("operator_party_id")
-    ]
-    for doc_id, doc in documents.items():
-        for field in ("seller_party_id", "buyer_party_id"):
-            if doc.get(field):
-                party_refs.append((doc[field], f"documents.{doc_id}.{field}"))
-    parties = _resolve(
-        session,
-        tenant,
-        "party",
-        _attach(
-            session,
-            tenant,
-            "party",
-            [p.model_dump(mode="json") for p in body.parties],
-            "body.parties",
-        ),
-        party_refs,
-    )
-    payload = {
-        "event": event.model_dump(mode="json"),
-        "documents": [documents[k] for k in sorted(documents)],
-        "parties": [parties[k] for k in sorted(parties)],
-        "sites": [sites[k] for k in sorted(sites)],
-    }
-    content_hash = sha256_hex(canonical_json(payload))
+    payload = attached.payload(event)
     row = CustodyEvent(
         public_id=new_public_id("CE"),
         tenant_id=tenant,
         record_id=event.id,
         event_date=event.date,
         payload=payload,
-        content_hash=content_hash,
+        content_hash=sha256_hex(canonical_json(payload)),
         created_by=principal.id,
     )
     session.add(row)
     session.flush()
+    link_rows = _link(session, row, items, max_chain_length)
+    head = append_leaf(session, row, link_rows, attester)
+    assert row.log_index is not None
+    stones = _reassess(session, reference, items, attester)
+    return CustodyEventPublic(
+        id=row.public_id,
+        event=event,
+        content_hash=row.content_hash,
+        links=[
+            ChainLink(
+                item=f"{kind}:{record_id}", seq=link.seq, prev_hash=link.prev_hash, hash=link.hash
+            )
+            for link, (kind, _, record_id) in zip(link_rows, items, strict=True)
+        ],
+        reassessed_stones=[s.public_id for s in stones],
+        created_at=row.created_at,
+        log_index=row.log_index,
+        leaf_hash=merkle.leaf_hash(event_leaf(row, link_rows)).hex(),
+        tree_head=head,
+    )
+
+
+def _link(
+    session: Session, row: CustodyEvent, items: list[Item], max_chain_length: int
+) -> list[CustodyLink]:
+    """Append ``row`` to the hash chain of every item, in the items' order; 422 for a chain at
+    its length limit, 409 when another event took the same place in a chain at once."""
     assert row.id is not None
-    links: list[ChainLink] = []
     link_rows: list[CustodyLink] = []
     too_long: list[FieldError] = []
     for index, (kind, item_id, record_id) in enumerate(items):
@@ -304,19 +210,24 @@ def append_event(
             item_id=item_id,
             seq=seq,
             prev_hash=prev,
-            hash=chain_hash(prev, content_hash),
+            hash=chain_hash(prev, row.content_hash),
         )
         session.add(link)
         link_rows.append(link)
-        links.append(ChainLink(item=f"{kind}:{record_id}", seq=seq, prev_hash=prev, hash=link.hash))
     if too_long:
         raise Unprocessable("A custody chain is at its length limit.", errors=too_long)
     try:
         session.flush()
     except IntegrityError:
         raise Conflict("Another event was appended to the same chain at once; retry.") from None
-    head = append_leaf(session, row, link_rows, attester)
-    assert row.log_index is not None
+    return link_rows
+
+
+def _reassess(
+    session: Session, reference: Reference, items: list[Item], attester: Attester
+) -> list[Stone]:
+    """Re-assess every stone the event touched: those it handled and those descending from
+    the lots it handled, in id order."""
     touched = {
         s.id: s for s in stones_descending_from(session, [i for k, i, _ in items if k == "lot"])
     }
@@ -330,17 +241,7 @@ def append_event(
         reassess_stones(session, reference, stones, attester=attester, reason="custody_event")
     except RecordInvalid as exc:
         raise invalid_record(exc, "custody event") from None
-    return CustodyEventPublic(
-        id=row.public_id,
-        event=event,
-        content_hash=content_hash,
-        links=links,
-        reassessed_stones=[s.public_id for s in stones],
-        created_at=row.created_at,
-        log_index=row.log_index,
-        leaf_hash=merkle.leaf_hash(event_leaf(row, link_rows)).hex(),
-        tree_head=head,
-    )
+    return stones
 
 
 def chain_length(session: Session, kind: str, item_id: int) -> int:
