@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy api/clearstone_api sdk/clearstone tests/typing tests/support
+	$(BIN)/mypy api/clearstone_api sdk/clearstone tests/typing tests/support bench/api/synthetic.py
 
 pytest: $(STAMP)
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)

@@ -1,5 +1,5 @@
-"""``clearstone-api``: migrate, load the demo, serve, manage clients and keys, and generate
-benchmark data.
+"""``clearstone-api``: migrate, load the demo, serve, manage clients and keys. (Benchmark data
+is the benchmarks' own: ``python -m bench.api generate``.)
 
 Example::
 
@@ -16,7 +16,6 @@ import json
 import os
 import secrets
 import sys
-import time
 from collections.abc import Sequence
 
 from sqlmodel import col, select
@@ -35,7 +34,6 @@ from clearstone_api.services.clients import create_client, disable_client
 from clearstone_api.services.demo import load_demo
 from clearstone_api.services.reference_changes import run_reassessment
 from clearstone_api.services.reference_store import ReferenceStore
-from clearstone_api.services.synthetic import generate_synthetic
 from clearstone_api.settings import Settings
 
 __all__ = ["main"]
@@ -96,22 +94,6 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     return int(value) if value else default
-
-
-def _generate(settings: Settings, args: argparse.Namespace) -> None:
-    database = Database.from_settings(settings)
-    started = time.perf_counter()
-    try:
-        generate_synthetic(
-            database,
-            ReferenceStore(settings.reference_dir),
-            args.stones,
-            batch_size=args.batch_size,
-            progress=lambda done: print(f"  {done:,} stones", flush=True),
-        )
-    finally:
-        database.engine.dispose()
-    print(f"generated {args.stones:,} synthetic stones in {time.perf_counter() - started:.1f}s")
 
 
 def _reassess(settings: Settings, _args: argparse.Namespace) -> None:
@@ -280,12 +262,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="proxies trusted for X-Forwarded-* (default: $FORWARDED_ALLOW_IPS, else 127.0.0.1)",
     )
     serve.set_defaults(run=_serve)
-    generate = commands.add_parser(
-        "generate-synthetic", help="bulk-load synthetic stones for benchmarks"
-    )
-    generate.add_argument("--stones", type=int, required=True)
-    generate.add_argument("--batch-size", type=int, default=20_000)
-    generate.set_defaults(run=_generate)
     commands.add_parser(
         "reassess", help="finish re-assessments left pending by reference-data changes"
     ).set_defaults(run=_reassess)

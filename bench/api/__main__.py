@@ -5,6 +5,10 @@
         --database clearstone_bench_distinct
     python -m bench.api load [--pairs 3] [--seconds 10] [--long-seconds 30] [--wait-quiet 1200]
     python -m bench.api reassess [--database clearstone_bench] [--country GB]
+    python -m bench.api generate --stones N [--batch-size 20000]
+
+``generate`` bulk-loads N synthetic stones into the database the service is configured for
+(``CLEARSTONE_DATABASE_URL``, migrated first with ``clearstone-api migrate``).
 
 ``setup`` makes (or reuses) the database; ``load`` starts the bench app under uvicorn pinned to
 CPU 0 and drives it with wrk pinned to CPU 1; ``reassess`` adds an incident through the analyst
@@ -61,8 +65,18 @@ def main() -> None:
         help="api: POST the incident and poll the change; service: call the service directly",
     )
 
+    generate = commands.add_parser(
+        "generate", help="bulk-load synthetic stones into the configured database"
+    )
+    generate.add_argument("--stones", type=int, required=True)
+    generate.add_argument("--batch-size", type=int, default=20_000)
+
     args = parser.parse_args()
-    if args.command == "setup":
+    if args.command == "generate":
+        from bench.api.synthetic import generate_into_configured_database
+
+        generate_into_configured_database(args.stones, args.batch_size)
+    elif args.command == "setup":
         from bench.api.setup import setup as run_setup
 
         run_setup(

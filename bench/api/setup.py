@@ -3,7 +3,7 @@
 Drops and recreates the database, migrates it and loads the demo stones with the product's own
 ``clearstone-api migrate`` and ``clearstone-api load-demo`` (with the bench server's data
 directory, so that both sign with the same development keys), generates the synthetic stones
-with ``generate_synthetic`` (what ``clearstone-api generate-synthetic`` runs, plus the option of
+with ``generate_synthetic`` (what ``python -m bench.api generate`` runs, plus the option of
 distinct records), then VACUUM ANALYZE so that autovacuum does not wake up in the middle of a
 measurement. A database that already holds the
 requested number of synthetic stones is reused unless ``--fresh`` is given.
@@ -24,9 +24,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from bench.api.config import DATA_DIR, database_url
+from bench.api.synthetic import count_synthetic, generate_synthetic
 from clearstone_api.db import Database
 from clearstone_api.services.reference_store import ReferenceStore
-from clearstone_api.services.synthetic import count_synthetic, generate_synthetic
 from clearstone_api.settings import Settings
 
 __all__ = ["existing_stones", "setup"]

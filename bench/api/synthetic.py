@@ -1,5 +1,9 @@
 """A large synthetic dataset for benchmarks: N stones with stored assessments.
 
+Benchmark support, not part of the service: ``python -m bench.api generate --stones N`` loads
+them into the database of ``CLEARSTONE_DATABASE_URL`` (``setup`` does it for the API
+benchmark).
+
 Each synthetic stone copies one demo vector's record and its assessment (the view differs only
 in the Clearstone id), so the rows look like real ones in size and shape while loading needs one
 engine call per vector, not per stone. With ``distinct_records`` every stone instead carries a
@@ -21,6 +25,7 @@ import hashlib
 import json
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +49,7 @@ from clearstone_api.services.certificates import certificate_view
 from clearstone_api.services.chains import footprint
 from clearstone_api.services.demo import vectors_path
 from clearstone_api.services.reference_store import ReferenceStore
+from clearstone_api.settings import Settings
 
 __all__ = ["SYNTHETIC_LAB", "TENANT", "count_synthetic", "generate_synthetic", "synthetic_number"]
 
@@ -397,3 +403,23 @@ def generate_synthetic(
                 )
             )
     return start
+
+
+def generate_into_configured_database(stones: int, batch_size: int = 20_000) -> int:
+    """``python -m bench.api generate``: ``stones`` synthetic stones into the database of the
+    service's settings (the environment); the first new stone's id."""
+    settings = Settings()
+    database = Database.from_settings(settings)
+    started = time.perf_counter()
+    try:
+        first = generate_synthetic(
+            database,
+            ReferenceStore(settings.reference_dir),
+            stones,
+            batch_size=batch_size,
+            progress=lambda done: print(f"  {done:,} stones", flush=True),
+        )
+    finally:
+        database.engine.dispose()
+    print(f"generated {stones:,} synthetic stones in {time.perf_counter() - started:.1f}s")
+    return first

@@ -8,11 +8,11 @@ import asyncio
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from bench.api.synthetic import generate_synthetic, synthetic_number
 from clearstone_api.app import create_app
 from clearstone_api.container import container_of
 from clearstone_api.db import HOT_READS_APPLICATION_NAME, Database
 from clearstone_api.services.reference_store import ReferenceStore
-from clearstone_api.services.synthetic import generate_synthetic, synthetic_number
 from clearstone_api.settings import Settings
 from tests.support.harness import ASGIClient
 

@@ -9,18 +9,18 @@ import json
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from bench.api.synthetic import (
+    SYNTHETIC_LAB,
+    count_synthetic,
+    generate_synthetic,
+    synthetic_number,
+)
 from clearstone_api.canonical import sha256_hex
 from clearstone_api.container import container_of
 from clearstone_api.db import Database
 from clearstone_api.domain.assessment import assess, record_digest
 from clearstone_api.domain.records import ProvenanceRecord
 from clearstone_api.services.certificates import certificate_view
-from clearstone_api.services.synthetic import (
-    SYNTHETIC_LAB,
-    count_synthetic,
-    generate_synthetic,
-    synthetic_number,
-)
 from tests.support.harness import ASGIClient
 
 VECTORS = 20
