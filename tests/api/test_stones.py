@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import event
+
+from bench.api.synthetic import TENANT, generate_synthetic
+from clearstone_api.container import container_of
+from clearstone_api.db import Database
 from clearstone_api.security.scopes import Role
 from tests.api.conftest import Auth
 from tests.api.factories import lot, register_chain, stone
@@ -72,3 +81,41 @@ def test_garbage_cursor_is_422(supplier: ASGIClient) -> None:
     response = supplier.get("/v1/stones", params={"after": "garbage"})
     assert response.status_code == 422
     assert response.json()["errors"][0]["path"] == "query.after"
+
+
+def _statements(database: Database, call: Callable[[], object]) -> int:
+    """How many SQL statements the sync engine runs during ``call``."""
+    count = 0
+
+    def counted(*_args: object) -> None:
+        nonlocal count
+        count += 1
+
+    event.listen(database.engine, "before_cursor_execute", counted)
+    try:
+        call()
+    finally:
+        event.remove(database.engine, "before_cursor_execute", counted)
+    return count
+
+
+def test_a_page_of_stones_takes_the_same_queries_for_10_or_100(
+    app: FastAPI, client: ASGIClient, auth: Auth, database: Database
+) -> None:
+    """Numbers and assessments are read for the whole page at once, not per stone."""
+    generate_synthetic(database, container_of(app).references, 101)
+    headers = auth(Role.supplier, tenant=TENANT)
+    pages: dict[int, httpx.Response] = {}
+
+    def page(limit: int) -> None:
+        pages[limit] = client.get(f"/v1/stones?limit={limit}", headers=headers)
+
+    small = _statements(database, lambda: page(10))
+    large = _statements(database, lambda: page(100))
+    for limit, response in pages.items():
+        assert response.status_code == 200
+        body = response.json()
+        assert len(body["data"]) == limit and body["has_more"] is True
+        assert all(s["certificate_numbers"] and s["assessment"] for s in body["data"])
+    assert large == small
+    assert small <= 4  # the stones, their numbers, their assessments (and a ping, pooled)

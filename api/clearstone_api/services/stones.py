@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
@@ -38,6 +40,8 @@ __all__ = [
     "get_stone",
     "list_stones",
     "register_stone",
+    "stone_public",
+    "stone_publics",
 ]
 
 CertificateNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=NUMBER_PATTERN)]
@@ -86,13 +90,32 @@ def _numbers(body: records.Stone, aliases: list[str], public_id: str) -> list[tu
     return numbers
 
 
+def stone_publics(session: Session, rows: Sequence[Stone]) -> list[StonePublic]:
+    """The supplier views of ``rows``: two queries (numbers, assessments), however many."""
+    ids = [row.id for row in rows if row.id is not None]
+    numbers: dict[int, list[str]] = defaultdict(list)
+    stored: dict[int, StoneAssessment] = {}
+    if ids:
+        for stone_id, number in session.exec(
+            select(StoneNumber.stone_id, StoneNumber.number)
+            .where(col(StoneNumber.stone_id).in_(ids))
+            .order_by(col(StoneNumber.stone_id), col(StoneNumber.number))
+        ).all():
+            numbers[stone_id].append(number)
+        stored = {
+            found.stone_id: found
+            for found in session.exec(
+                select(StoneAssessment).where(col(StoneAssessment.stone_id).in_(ids))
+            ).all()
+        }
+    return [_public(row, numbers[row.id or 0], stored.get(row.id or 0)) for row in rows]
+
+
 def stone_public(session: Session, row: Stone) -> StonePublic:
-    numbers = session.exec(
-        select(StoneNumber.number)
-        .where(StoneNumber.stone_id == row.id)
-        .order_by(col(StoneNumber.number))
-    ).all()
-    stored = session.get(StoneAssessment, row.id)
+    return stone_publics(session, [row])[0]
+
+
+def _public(row: Stone, numbers: list[str], stored: StoneAssessment | None) -> StonePublic:
     summary = (
         AssessmentSummary.model_validate(stored, from_attributes=True)
         if stored is not None
@@ -102,7 +125,7 @@ def stone_public(session: Session, row: Stone) -> StonePublic:
         id=row.public_id,
         record_id=row.record_id,
         stone=records.Stone.model_validate(row.data),
-        certificate_numbers=list(numbers),
+        certificate_numbers=numbers,
         created_at=row.created_at,
         assessment=summary,
     )
@@ -193,13 +216,15 @@ def get_stone(session: Session, principal: Principal, stone_id: str) -> StonePub
 def list_stones(
     session: Session, principal: Principal, limit: int, after: int | None
 ) -> tuple[list[StonePublic], bool, int | None]:
+    """A page of the caller's stones after id ``after``, whether more follow, and the id to
+    continue after: three queries whatever ``limit`` is."""
     query = select(Stone).where(Stone.tenant_id == principal.tenant_id)
     if after is not None:
         query = query.where(col(Stone.id) > after)
     rows = session.exec(query.order_by(col(Stone.id)).limit(limit + 1)).all()
     page = rows[:limit]
     last = page[-1].id if page and len(rows) > limit else None
-    return [stone_public(session, r) for r in page], len(rows) > limit, last
+    return stone_publics(session, page), len(rows) > limit, last
 
 
 def create_stone(
