@@ -37,6 +37,7 @@ from clearstone_api.routes.dependencies import replay_response
 from clearstone_api.security.body_limits import BodySizeLimitMiddleware
 from clearstone_api.security.rate_limit_middleware import RateLimitMiddleware
 from clearstone_api.services.idempotency import IdempotentReplay
+from clearstone_api.security.transport import TransportGuardMiddleware
 from clearstone_api.settings import Settings
 from clearstone_api.web import routes as web
 
@@ -83,6 +84,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "definition and the KP Civil Society Coalition's broader criteria, side by side.",
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url="/docs" if settings.serves_api_docs else None,
+        redoc_url="/redoc" if settings.serves_api_docs else None,
+        # A trailing-slash redirect builds its Location from the request's Host header: an
+        # attacker-chosen host in our redirect. No route has a slash-twin, so none is offered.
+        redirect_slashes=False,
     )
     install_container(app, held)
     install_error_handlers(app)
@@ -106,9 +112,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     # Outermost last: request id, then rate limits, then the body-size limit, then the app.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_request_body_bytes,
+        read_timeout=settings.body_read_timeout_seconds,
+    )
     app.add_middleware(RateLimitMiddleware, limiter=held.rate_limiter, tokens=held.tokens)
     app.add_middleware(RequestIdMiddleware, access_log=settings.access_log)
+    app.add_middleware(TransportGuardMiddleware, max_header_bytes=settings.max_header_bytes)
     install_openapi(app)
     install_observability(
         app, settings, held.database

@@ -102,9 +102,17 @@ class Settings(BaseSettings):
     rate_limit_token: int = Field(default=30, ge=1)
     """Per client address, for ``POST /v1/oauth/token``."""
 
+    api_docs: bool | None = None
+    """Serve ``/docs`` and ``/redoc`` (they load scripts from a CDN). Default: on in development
+    and test, off in production; ``/openapi.json`` is always served."""
+
     # Size limits (docs/security.md, "Size limits").
     max_request_body_bytes: int = Field(default=1 * MiB, ge=1024, le=64 * MiB)
     """Larger bodies are refused with 413 before they are parsed."""
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    """Requests whose header lines add up to more are refused with 431."""
+    body_read_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    """A request body must arrive whole within this; a trickled one gets 408."""
     max_custody_chain_length: int = Field(default=200, ge=1, le=1000)
     """Custody events one lot or stone may carry; the next is a 422."""
 
@@ -152,6 +160,12 @@ class Settings(BaseSettings):
         """The database URL, always set after validation."""
         assert self.database_url is not None
         return self.database_url
+
+    @property
+    def serves_api_docs(self) -> bool:
+        if self.api_docs is not None:
+            return self.api_docs
+        return self.environment in DEVELOPMENT_ENVIRONMENTS
 
     @property
     def is_sqlite(self) -> bool:
