@@ -15,6 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from clearstone_api.domain.text import MULTI_LINE, CheckedValues
+
 __all__ = [
     "Attestation",
     "AttestationLevel",
@@ -53,7 +55,8 @@ Id = Annotated[
 """A record-local identifier: letters, digits and ``. _ : - /``."""
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_LENGTH)]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_LENGTH), MULTI_LINE]
+"""Free text: the one kind of field where tabs and line breaks are allowed."""
 CountryCode = Annotated[
     str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")
 ]
@@ -63,7 +66,7 @@ Carat = Annotated[Decimal, Field(gt=0, le=Decimal("1000000"), max_digits=12, dec
 UsdValue = Annotated[Decimal, Field(ge=0, le=Decimal("1e12"), max_digits=16, decimal_places=2)]
 
 
-class _Model(BaseModel):
+class _Model(CheckedValues, BaseModel):  # BaseModel named for linters
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 

@@ -12,7 +12,16 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+from clearstone_api.domain.text import CheckedValues, check_web_url
 
 __all__ = [
     "CertificateProfile",
@@ -66,7 +75,7 @@ class Verification(StrEnum):
     unverified = "unverified"
 
 
-class _Row(BaseModel):
+class _Row(CheckedValues, BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     source_ids: Annotated[Codes, Field(min_length=1)]
@@ -75,13 +84,14 @@ class _Row(BaseModel):
     note: OptStr = None
 
 
-class Source(BaseModel):
+class Source(CheckedValues, BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     id: Annotated[str, StringConstraints(pattern=r"^S\d+[a-z]?$")]
     title: str
     publisher: OptStr = None
-    url: OptStr = None
+    url: Annotated[OptStr, AfterValidator(check_web_url)] = None
+    """Shipped data holds ``http`` and ``https`` links; analysts submit ``https`` only."""
     primary: bool
     retrieved_at: dt.date
 
@@ -242,17 +252,17 @@ class IncidentStatus(StrEnum):
     settled = "settled"
 
 
-class IncidentSource(BaseModel):
+class IncidentSource(CheckedValues, BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     source_id: str
     title: str
     publisher: str | None = None
     date: dt.date | None = None
-    url: str | None = None
+    url: Annotated[str | None, AfterValidator(check_web_url)] = None
 
 
-class IncidentParty(BaseModel):
+class IncidentParty(CheckedValues, BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str
@@ -260,7 +270,7 @@ class IncidentParty(BaseModel):
     role: str
 
 
-class Remediation(BaseModel):
+class Remediation(CheckedValues, BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     date: dt.date
@@ -268,7 +278,7 @@ class Remediation(BaseModel):
     source_ids: list[str]
 
 
-class Incident(BaseModel):
+class Incident(CheckedValues, BaseModel):
     """A sourced case of diamond-related abuse, worded neutrally."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
@@ -20,6 +20,7 @@ from clearstone_api.container import AppContainer
 from clearstone_api.db import Database
 from clearstone_api.domain.reference import Reference
 from clearstone_api.domain.reference_rows import Incident, StatusPeriod, Verification
+from clearstone_api.domain.text import MULTI_LINE, CheckedValues, check_https_url
 from clearstone_api.errors import Conflict, NotFound, Unprocessable
 from clearstone_api.models.reference_change import ReferenceChange
 from clearstone_api.models.stone import StoneFootprint
@@ -44,18 +45,27 @@ __all__ = [
     "run_reassessment",
 ]
 
-Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Note = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), MULTI_LINE
+]
 
 
-class IncidentChange(BaseModel):
+class IncidentChange(CheckedValues):
     """A new or corrected incident, and why."""
 
     incident: Incident
     note: Note
     """Why the change is made (a new source, a corrected date); kept in the audit trail."""
 
+    @field_validator("incident")
+    @classmethod
+    def _https_sources(cls, incident: Incident) -> Incident:
+        for source in incident.sources:
+            check_https_url(source.url)
+        return incident
 
-class StatusPeriodIn(BaseModel):
+
+class StatusPeriodIn(CheckedValues):
     """A KP status period as an analyst submits it (the shipped row, with JSON types)."""
 
     id: Annotated[
@@ -83,7 +93,7 @@ class StatusPeriodIn(BaseModel):
         return StatusPeriod.model_validate(data)
 
 
-class StatusPeriodChange(BaseModel):
+class StatusPeriodChange(CheckedValues):
     """A new or corrected KP status period, and why."""
 
     status_period: StatusPeriodIn
