@@ -10,9 +10,10 @@ that cannot be reached (503) and any bug (500) to one renderer, :func:`problem_r
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -25,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
+from clearstone_api.domain.model_keys import known_keys
 from clearstone_api.domain.record_validation import RecordInvalid
 from clearstone_api.errors import ClearstoneError, DatabaseUnavailable, FieldError
 from clearstone_api.request_ids import request_id_of
@@ -105,12 +107,28 @@ async def _clearstone_error(request: Request, exc: Exception) -> Response:
     )
 
 
+def _message(request: Request, err: Mapping[str, Any]) -> str:
+    """Pydantic's message; for an unknown key, which key, and the nearest one the body takes."""
+    message = str(err.get("msg", ""))
+    loc = tuple(err.get("loc", ()))
+    if err.get("type") != "extra_forbidden" or len(loc) < 2 or loc[0] != "body":
+        return message
+    route = request.scope.get("route")
+    body_field = getattr(route, "body_field", None)
+    field_info = getattr(body_field, "field_info", None)
+    model = getattr(field_info, "annotation", None)
+    known = known_keys(model, loc[1:-1]) if model is not None else []
+    suggestion = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+    message = f"Unknown field {str(loc[-1])!r}"
+    if suggestion:
+        return f"{message}; did you mean {suggestion[0]!r}?"
+    return f"{message}; this object takes: {', '.join(known)}" if known else message
+
+
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        FieldError(
-            path=_path(err.get("loc", ())), message=str(err.get("msg", "")), type=err["type"]
-        )
+        FieldError(path=_path(err.get("loc", ())), message=_message(request, err), type=err["type"])
         for err in exc.errors()
     ]
     return problem_response(

@@ -11,7 +11,7 @@ Exact field lists follow the server's OpenAPI contract (``openapi/openapi.json``
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, Literal, TypeAlias, TypeVar
+from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 import pydantic
 from pydantic import ConfigDict, Field
@@ -349,6 +349,9 @@ class ScreeningResult(BaseModel):
 
     decision: Decision
     items: list[ScreeningItem]
+    policy: dict[str, Any] | None = None
+    """The policy the server applied: yours, with its defaults for every key you left out
+    (None on a degraded answer, where the server applied nothing)."""
     degraded: bool = False
     """True when Clearstone could not answer in time and the caller's fallback was applied."""
     degraded_reason: str | None = None

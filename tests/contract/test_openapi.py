@@ -118,3 +118,39 @@ def test_rate_limited_operations_declare_429_with_retry_after(spec: dict[str, An
                 "headers"
             ]
         )
+
+
+def _open_objects(spec: dict[str, Any], schema: Any, where: str, seen: set[str]) -> list[str]:
+    """Every object schema reachable from ``schema`` that would accept an unknown key."""
+    if isinstance(schema, list):
+        return [hit for item in schema for hit in _open_objects(spec, item, where, seen)]
+    if not isinstance(schema, dict):
+        return []
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        if name in seen:
+            return []
+        seen.add(name)
+        return _open_objects(spec, spec["components"]["schemas"][name], name, seen)
+    found = []
+    if schema.get("type") == "object" and "properties" in schema:
+        if schema.get("additionalProperties") is not False:
+            found.append(where)
+    for key, value in schema.items():
+        if key in {"properties", "items", "anyOf", "oneOf", "allOf", "additionalProperties"}:
+            children = value.values() if key == "properties" else value
+            found += _open_objects(
+                spec, list(children) if key == "properties" else children, where, seen
+            )
+    return found
+
+
+def test_every_request_body_object_refuses_unknown_keys(spec: dict[str, Any]) -> None:
+    open_objects = {
+        f"{operation['operationId']}: {where}"
+        for _, _, operation in _operations(spec)
+        for media, content in operation.get("requestBody", {}).get("content", {}).items()
+        if media == "application/json"
+        for where in _open_objects(spec, content["schema"], "body", set())
+    }
+    assert open_objects == set()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from clearstone_api.domain.verdicts import CscResult, KpResult
 
@@ -48,7 +48,15 @@ _SEVERITY = {Decision.allow: 0, Decision.review: 1, Decision.block: 2}
 
 
 class ScreeningPolicy(BaseModel):
-    """The retailer's rules. Anything not listed allows."""
+    """The retailer's rules. Anything not listed allows.
+
+    Every field has a default (shown in the contract and the README); a policy sent with some
+    fields keeps the defaults of the others, and the response echoes the whole policy applied.
+    An unknown or misspelt field is a 422 naming it, never ignored: a typo must not loosen a
+    policy. A result listed both to block and to review is a 422 too, so that a partial policy
+    cannot be read two ways."""
+
+    model_config = ConfigDict(extra="forbid")
 
     block_kp: list[KpResult] = [KpResult.fail]
     review_kp: list[KpResult] = [KpResult.insufficient_evidence]
@@ -65,6 +73,17 @@ class ScreeningPolicy(BaseModel):
     ones get ``stale_assessment``."""
     stale_assessment: Decision = Decision.review
     """What a stone whose assessment is older than ``max_assessment_age_days`` gets."""
+
+    @model_validator(mode="after")
+    def _unambiguous(self) -> ScreeningPolicy:
+        for block, review in (("block_kp", "review_kp"), ("block_csc", "review_csc")):
+            both = set(getattr(self, block)) & set(getattr(self, review))
+            if both:
+                raise ValueError(
+                    f"{', '.join(sorted(both))} is listed in both {block} and {review} "
+                    f"(defaults included): send both lists to say which"
+                )
+        return self
 
 
 @dataclass(frozen=True)

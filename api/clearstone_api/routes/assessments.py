@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from clearstone_api.domain.records import ProvenanceRecord
 from clearstone_api.routes.auth import AuthorizedRoute, requires
@@ -24,6 +24,8 @@ EARLIEST_AS_OF = dt.date(1900, 1, 1)
 
 class AssessmentCreate(BaseModel):
     """A provenance record to assess, and the date the assessment should speak for."""
+
+    model_config = ConfigDict(extra="forbid")
 
     record: ProvenanceRecord
     as_of: dt.date | None = None

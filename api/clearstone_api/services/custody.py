@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -42,6 +42,8 @@ __all__ = [
 class CustodyEventCreate(BaseModel):
     """One custody event, with the documents, parties and sites it names that are not on file
     yet. A document, party or site submitted before may be named by id alone."""
+
+    model_config = ConfigDict(extra="forbid")
 
     event: records.CustodyEvent
     documents: Annotated[list[records.Document], Field(max_length=100)] = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
@@ -53,6 +53,8 @@ Note = Annotated[
 class IncidentChange(CheckedValues):
     """A new or corrected incident, and why."""
 
+    model_config = ConfigDict(extra="forbid")
+
     incident: Incident
     note: Note
     """Why the change is made (a new source, a corrected date); kept in the audit trail."""
@@ -67,6 +69,8 @@ class IncidentChange(CheckedValues):
 
 class StatusPeriodIn(CheckedValues):
     """A KP status period as an analyst submits it (the shipped row, with JSON types)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     id: Annotated[
         str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")
@@ -95,6 +99,8 @@ class StatusPeriodIn(CheckedValues):
 
 class StatusPeriodChange(CheckedValues):
     """A new or corrected KP status period, and why."""
+
+    model_config = ConfigDict(extra="forbid")
 
     status_period: StatusPeriodIn
     note: Note

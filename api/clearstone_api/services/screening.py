@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import ARRAY, ColumnElement, Select, String, any_, bindparam, select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlmodel import col
@@ -45,6 +45,8 @@ CertificateNumber = Annotated[str, StringConstraints(strip_whitespace=True, patt
 class ScreeningCreate(BaseModel):
     """A cart to screen."""
 
+    model_config = ConfigDict(extra="forbid")
+
     items: Annotated[list[CertificateNumber], Field(min_length=1, max_length=MAX_ITEMS)]
     """Certificate numbers, one per cart line (duplicates are answered per line)."""
     policy: ScreeningPolicy = ScreeningPolicy()
@@ -69,6 +71,8 @@ class ScreeningPublic(BaseModel):
 
     decision: Decision
     items: list[ScreeningItem]
+    policy: ScreeningPolicy
+    """The policy applied: the one sent, with the defaults of every field it left out."""
 
 
 def _cart(
@@ -162,4 +166,6 @@ async def screen(database: Database, body: ScreeningCreate) -> ScreeningPublic:
             rows = {row[0]: tuple(row) for row in result}
     now = dt.datetime.now(dt.UTC)
     items = [_item(number, rows.get(keys[number]), body.policy, now) for number in body.items]
-    return ScreeningPublic(decision=strictest(item.decision for item in items), items=items)
+    return ScreeningPublic(
+        decision=strictest(item.decision for item in items), items=items, policy=body.policy
+    )
