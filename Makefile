@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: venv serve test check lint typecheck pytest openapi demo bench bench-engine clean
+.PHONY: venv serve test check lint typecheck pytest openapi demo bench bench-engine audit clean
 
 $(STAMP): pyproject.toml api/pyproject.toml requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+## audit: known vulnerabilities in the installed dependencies (a warning, not a pass, when the
+## advisory database is out of reach)
+audit: $(STAMP)
+	$(BIN)/python .ci/audit.py
 
 ## openapi: rewrite the committed contract from the app
 openapi: $(STAMP)

@@ -19,6 +19,8 @@ Example::
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel import Session
 
 from clearstone_api.errors import DatabaseUnavailable
+from clearstone_api.security.secret_files import PRIVATE_FILE_MODE, private_directory
 from clearstone_api.settings import Settings
 
 __all__ = ["Database", "make_engine"]
@@ -62,9 +65,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _ensure_sqlite_dir(url: str) -> None:
+    """The SQLite file's directory (0700) and the file itself (0600), before SQLite creates it
+    with the process's umask: SQLite gives its WAL and shared-memory files the database file's
+    mode, so all three stay private to the service's user."""
     database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if database and database != ":memory:" and not database.startswith("file:"):
+        path = Path(database)
+        private_directory(path.parent)
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
 
 
 CONNECT_TIMEOUT_SECONDS = 3

@@ -66,6 +66,14 @@ def _pin(cpu: int) -> Callable[[], None] | None:
 @contextlib.contextmanager
 def local_server(data_dir: Path) -> Iterator[str]:
     """The demo server on a free loopback port; its base URL. Stopped on exit."""
+    with local_server_process(data_dir) as (base_url, _):
+        yield base_url
+
+
+@contextlib.contextmanager
+def local_server_process(data_dir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The demo server on a free loopback port: its base URL and its process (one worker, so
+    the process is the server). Stopped on exit."""
     env = {
         **os.environ,
         "CLEARSTONE_DATA_DIR": str(data_dir),
@@ -96,7 +104,7 @@ def local_server(data_dir: Path) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError("the server did not start in time")
             time.sleep(0.2)
-        yield base_url
+        yield base_url, server
     finally:
         server.terminate()
         try:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
+
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
@@ -9,6 +12,8 @@ from clearstone_api.db import Database
 from clearstone_api.models.lot import RoughLot
 from clearstone_api.routes.dependencies import SessionDep
 from tests.support.harness import ASGIClient
+from clearstone_api.schema import upgrade
+from clearstone_api.settings import Settings
 
 
 def _add_lot(session: SessionDep, record_id: str) -> None:
@@ -57,3 +62,20 @@ def test_sqlite_enforces_foreign_keys(database: Database) -> None:
         return
     with database.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+
+
+def test_a_new_sqlite_database_and_its_wal_are_private(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    settings = Settings(data_dir=data_dir, environment="test")
+    upgrade(settings)
+    database = Database.from_settings(settings)
+    try:
+        with database.session() as session:
+            _add_lot(session, "private-1")
+        files = {path.name: stat.S_IMODE(path.stat().st_mode) for path in data_dir.iterdir()}
+    finally:
+        database.engine.dispose()
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+    assert files["clearstone.db"] == 0o600
+    assert files.get("clearstone.db-wal", 0o600) == 0o600
+    assert all(mode & 0o077 == 0 for mode in files.values()), files

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["create_once", "private_directory"]
+__all__ = ["PRIVATE_DIRECTORY_MODE", "PRIVATE_FILE_MODE", "create_once", "private_directory"]
 
 PRIVATE_DIRECTORY_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
