@@ -36,8 +36,8 @@ from clearstone_api.routes import (
 from clearstone_api.routes.dependencies import replay_response
 from clearstone_api.security.body_limits import BodySizeLimitMiddleware
 from clearstone_api.security.rate_limit_middleware import RateLimitMiddleware
-from clearstone_api.services.idempotency import IdempotentReplay
 from clearstone_api.security.transport import TransportGuardMiddleware
+from clearstone_api.services.idempotency import IdempotentReplay
 from clearstone_api.settings import Settings
 from clearstone_api.web import routes as web
 

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from clearstone_api.db import Database
 from clearstone_api.models.lot import RoughLot
 from clearstone_api.routes.dependencies import SessionDep
-from tests.support.harness import ASGIClient
 from clearstone_api.schema import upgrade
 from clearstone_api.settings import Settings
+from tests.support.harness import ASGIClient
 
 
 def _add_lot(session: SessionDep, record_id: str) -> None:

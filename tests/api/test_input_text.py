@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from clearstone_api.security.scopes import Role
-from clearstone_api.testing import ASGIClient
 from tests.api.conftest import Auth
 from tests.api.factories import export_event, incident, lot, stone
+from tests.support.harness import ASGIClient
 
 
 def _refused(response: Any, path: str) -> None:

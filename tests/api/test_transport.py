@@ -16,7 +16,7 @@ from clearstone_api.app import create_app
 from clearstone_api.security.keys import generate_jwk
 from clearstone_api.security.scopes import Role
 from clearstone_api.settings import Settings
-from clearstone_api.testing import ASGIClient, bearer
+from tests.support.harness import ASGIClient, bearer
 
 
 @pytest.mark.parametrize(

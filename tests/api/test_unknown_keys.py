@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from clearstone_api.security.scopes import Role
-from clearstone_api.testing import ASGIClient
 from tests.api.conftest import Auth, Loader
 from tests.api.factories import export_event, incident, lot
+from tests.support.harness import ASGIClient
 
 SCREEN = "/v1/checkout/screenings"
 
