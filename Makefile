@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: venv serve test check lint typecheck pytest openapi demo bench bench-engine audit clean
+.PHONY: venv serve test check lint typecheck pytest e2e openapi demo bench bench-engine audit clean
 
 $(STAMP): pyproject.toml api/pyproject.toml requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,8 @@ serve: $(STAMP)
 	CLEARSTONE_DATA_DIR=$(DATA_DIR) $(BIN)/clearstone-api load-demo
 	CLEARSTONE_DATA_DIR=$(DATA_DIR) $(BIN)/clearstone-api serve --host $(HOST) --port $(PORT)
 
-## test: lint, type-check and the whole test suite
-test: check pytest
+## test: lint, type-check and the whole test suite (the browser tests in a process of their own)
+test: check pytest e2e
 
 check: lint typecheck
 
@@ -36,8 +36,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy api/clearstone_api sdk/clearstone tests/typing tests/support bench/api/synthetic.py
 
+# Test order is random (pytest-randomly; the seed is printed, rerun one with
+# PYTEST_ARGS=-p randomly --randomly-seed=N).
 pytest: $(STAMP)
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --ignore=tests/e2e $(PYTEST_ARGS)
+
+## e2e: the consumer page in Debian's headless Chromium, in its own process: Playwright's sync API
+## keeps an event loop running that other tests must not inherit. Installs axe-core from npm when
+## Chromium is there and it is missing; without Chromium the tests report themselves skipped.
+e2e: $(STAMP)
+	@if [ -x /usr/bin/chromium ] && [ ! -f tests/e2e/node_modules/axe-core/axe.min.js ]; then \
+		if command -v npm >/dev/null; then (cd tests/e2e && npm ci --no-audit --no-fund); \
+		else echo "npm is missing: the accessibility tests will skip"; fi; fi
+	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
 
 ## audit: known vulnerabilities in the installed dependencies (a warning, not a pass, when the
 ## advisory database is out of reach)

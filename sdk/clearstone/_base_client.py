@@ -42,6 +42,7 @@ from clearstone._auth import (
 )
 from clearstone._call import Call, parse_response, resolve_base_url, resolve_timeout
 from clearstone._constants import (
+    DEFAULT_BUDGET,
     DEFAULT_ISSUER,
     DEFAULT_MAX_RETRIES,
     ENV_BASE_URL,
@@ -82,6 +83,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         client_secret: str | None,
         timeout: NotGivenOr[Timeout],
         max_retries: int,
+        budget: float | None,
         default_headers: Mapping[str, str] | None,
         http_client: _HttpxClientT | None,
         clock: Callable[[], float],
@@ -95,6 +97,9 @@ class _BaseClient(Generic[_HttpxClientT]):
         trust (``issuer=``, else ``CLEARSTONE_ISSUER``, else ``DEFAULT_ISSUER``)."""
         self.timeout = resolve_timeout(timeout, http_client)
         self.max_retries = max_retries
+        self.budget = budget
+        """Seconds a call may take in all when it sets no ``budget`` of its own (None: no
+        bound beyond ``timeout`` per attempt and ``max_retries``)."""
         self._clock = clock
         self._default_headers = {
             "User-Agent": USER_AGENT,
@@ -132,6 +137,7 @@ class _BaseClient(Generic[_HttpxClientT]):
         max_retries: NotGivenOr[int],
         budget: float | None,
     ) -> Call:
+        total = budget if budget is not None else self.budget
         return Call.start(
             method,
             self.base_url,
@@ -142,7 +148,7 @@ class _BaseClient(Generic[_HttpxClientT]):
             idempotency_key=idempotency_key,
             timeout=self.timeout if isinstance(timeout, NotGiven) else resolve_timeout(timeout),
             max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
-            deadline=Deadline(budget, self._clock) if budget is not None else None,
+            deadline=Deadline(total, self._clock) if total is not None else None,
         )
 
     def _build_request(self, call: Call, authorization: str | None) -> httpx.Request:
@@ -189,6 +195,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         client_secret: str | None = None,
         timeout: NotGivenOr[Timeout] = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        budget: float | None = DEFAULT_BUDGET,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
         issuer: str | None = None,
@@ -202,6 +209,7 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
             client_secret=client_secret,
             timeout=timeout,
             max_retries=max_retries,
+            budget=budget,
             default_headers=default_headers,
             http_client=http_client,
             clock=_clock,
@@ -349,6 +357,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         client_secret: str | None = None,
         timeout: NotGivenOr[Timeout] = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        budget: float | None = DEFAULT_BUDGET,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         issuer: str | None = None,
@@ -362,6 +371,7 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
             client_secret=client_secret,
             timeout=timeout,
             max_retries=max_retries,
+            budget=budget,
             default_headers=default_headers,
             http_client=http_client,
             clock=_clock,

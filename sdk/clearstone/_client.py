@@ -32,7 +32,10 @@ class Clearstone(SyncAPIClient):
     - ``api_key`` (``CLEARSTONE_API_KEY``): a static bearer token; or ``client_id`` and
       ``client_secret`` (``CLEARSTONE_CLIENT_ID``, ``CLEARSTONE_CLIENT_SECRET``): OAuth2 client
       credentials, exchanged for short-lived tokens as needed;
-    - ``timeout`` per attempt (``None``: none), ``max_retries`` (default 2);
+    - ``timeout`` per attempt (``None``: none), ``max_retries`` (default 2), and ``budget``:
+      the seconds a whole call may take, retries and waits included (default
+      :data:`~clearstone._constants.DEFAULT_BUDGET`, 15 s; ``None``: unbounded). A call's own
+      ``budget=`` wins; ``certificates.get`` defaults to 5 s, ``checkout.screen`` to 2 s;
     - ``http_client``: your own :class:`httpx.Client` (proxies, certificates); you close it.
 
     Example::

@@ -8,6 +8,7 @@ from clearstone._version import __version__
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_BUDGET",
     "DEFAULT_ISSUER",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_SCREEN_BUDGET",
@@ -20,6 +21,7 @@ __all__ = [
     "JWKS_MIN_REFRESH",
     "JWKS_PATH",
     "LOGGER_NAME",
+    "LOOKUP_BUDGET",
     "MAX_CART_ITEMS",
     "MAX_RETRY_AFTER",
     "MIN_ATTEMPT_TIME",
@@ -41,6 +43,14 @@ deployment sets ``issuer=`` (or ``CLEARSTONE_ISSUER``) to that deployment's."""
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 """Per attempt. A checkout that must answer sooner passes ``budget`` per call instead."""
+
+DEFAULT_BUDGET = 15.0
+"""Seconds any call may take in all, retries and waits included, unless the call or the client
+says otherwise (``budget=``): a hung server costs a caller this long at most, not three full
+attempts and their backoff."""
+LOOKUP_BUDGET = 5.0
+"""The default budget of a public certificate lookup (``certificates.get``), which sits in front
+of a person."""
 
 DEFAULT_MAX_RETRIES = 2
 """Retries after the first attempt, so at most three attempts per call."""

@@ -164,11 +164,12 @@ def screening_lines(result: ScreeningResult) -> list[str]:
         )
     width = max((len(item.number) for item in result.items), default=0)
     for item in result.items:
-        known = (
-            f"KP {item.kp_result}, CSC {item.csc_result}, risk {item.risk_score}"
-            if item.kp_result is not None
-            else "unknown to Clearstone"
-        )
+        if item.degraded:
+            known = "not checked: Clearstone unreachable"
+        elif item.kp_result is not None:
+            known = f"KP {item.kp_result}, CSC {item.csc_result}, risk {item.risk_score}"
+        else:
+            known = "unknown to Clearstone"
         lines.append(f"  {item.number.ljust(width)}  {item.decision:<6}  {known}")
         lines += _wrap("; ".join(item.reasons), width + 12) if item.decision != "allow" else []
     return lines

@@ -233,6 +233,8 @@ def test_screen_fail_open_allows_a_cart_when_the_api_is_down(cli: CLI, tmp_path:
     assert code == EXIT_OK
     assert "DEGRADED: Clearstone did not answer (connection_error)" in out
     assert "fail_open fallback" in out
+    assert "not checked: Clearstone unreachable" in out
+    assert "unknown to Clearstone" not in out  # unreachable is not unknown
 
 
 def test_screen_fail_closed_reviews_a_cart_when_the_api_is_down(cli: CLI, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clearstone._base_client import AsyncAPIClient, SyncAPIClient
+from clearstone._constants import LOOKUP_BUDGET
 from clearstone._models import CertificateView
 from clearstone._resource import AsyncAPIResource, SyncAPIResource, path_param
 
@@ -21,7 +22,7 @@ def _path(number: str) -> str:
 
 
 class CertificateAttestations(SyncAPIResource):
-    def get(self, number: str, *, budget: float | None = None) -> str:
+    def get(self, number: str, *, budget: float | None = LOOKUP_BUDGET) -> str:
         """The stone's signed attestation, a compact JWS (``certificate-attestations-get``).
         Keep it: :meth:`clearstone.Clearstone.attestations` verifies it offline, for good.
 
@@ -35,7 +36,7 @@ class CertificateAttestations(SyncAPIResource):
 
 
 class AsyncCertificateAttestations(AsyncAPIResource):
-    async def get(self, number: str, *, budget: float | None = None) -> str:
+    async def get(self, number: str, *, budget: float | None = LOOKUP_BUDGET) -> str:
         """The stone's signed attestation (``certificate-attestations-get``)."""
         path = f"{_path(number)}/attestation"
         return await self._client.request("GET", path, cast_to=str, headers=_JOSE, budget=budget)
@@ -46,7 +47,7 @@ class Certificates(SyncAPIResource):
         super().__init__(client)
         self.attestations = CertificateAttestations(client)
 
-    def get(self, number: str, *, budget: float | None = None) -> CertificateView:
+    def get(self, number: str, *, budget: float | None = LOOKUP_BUDGET) -> CertificateView:
         """The consumer view of a stone: both verdicts with reasons and sources
         (``certificates-get``).
 
@@ -66,7 +67,7 @@ class AsyncCertificates(AsyncAPIResource):
         super().__init__(client)
         self.attestations = AsyncCertificateAttestations(client)
 
-    async def get(self, number: str, *, budget: float | None = None) -> CertificateView:
+    async def get(self, number: str, *, budget: float | None = LOOKUP_BUDGET) -> CertificateView:
         """The consumer view of a stone (``certificates-get``); see :meth:`Certificates.get`."""
         return await self._client.request(
             "GET", _path(number), cast_to=CertificateView, budget=budget
