@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from clearstone_api.container import AppContainer, install_container
 from clearstone_api.http_errors import install_error_handlers
+from clearstone_api.http_semantics import CorsMiddleware, HeadAndMediaTypeMiddleware
 from clearstone_api.observability.http import install_observability
 from clearstone_api.openapi import install_openapi
 from clearstone_api.request_ids import RequestIdMiddleware
@@ -118,7 +119,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         read_timeout=settings.body_read_timeout_seconds,
     )
     app.add_middleware(RateLimitMiddleware, limiter=held.rate_limiter, tokens=held.tokens)
+    app.add_middleware(HeadAndMediaTypeMiddleware)
     app.add_middleware(RequestIdMiddleware, access_log=settings.access_log)
+    app.add_middleware(CorsMiddleware, allow_origins=settings.cors_allow_origins)
     app.add_middleware(TransportGuardMiddleware, max_header_bytes=settings.max_header_bytes)
     install_openapi(app)
     install_observability(

@@ -131,6 +131,16 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         FieldError(path=_path(err.get("loc", ())), message=_message(request, err), type=err["type"])
         for err in exc.errors()
     ]
+    if any(error.type == "json_invalid" for error in errors):
+        # Not JSON at all: the request is malformed (400), not invalid (422), as the contract says.
+        return problem_response(
+            request,
+            status=400,
+            slug="malformed-json",
+            title="Malformed JSON",
+            detail="The body is not valid JSON: " + "; ".join(e.message for e in errors[:1]),
+            errors=errors,
+        )
     return problem_response(
         request,
         status=422,

@@ -67,6 +67,19 @@ def _shape_operation(path: str, operation: dict[str, Any]) -> None:
         responses.setdefault(
             "413", {"description": "The request body is over the size limit (before parsing)."}
         )
+        if "application/json" in operation["requestBody"].get("content", {}):
+            responses.setdefault(
+                "415", {"description": "The body was sent as something other than JSON."}
+            )
+    responses.setdefault("500", {"description": "A fault of the service; quote the request id."})
+    responses.setdefault(
+        "503",
+        {
+            "description": "The database or a dependency is unavailable for a moment; retry "
+            "after `Retry-After` seconds.",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        },
+    )
     if path not in _UNLIMITED:
         responses.setdefault(
             "429",

@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     api_docs: bool | None = None
     """Serve ``/docs`` and ``/redoc`` (they load scripts from a CDN). Default: on in development
     and test, off in production; ``/openapi.json`` is always served."""
+    cors_allow_origins: list[str] = []
+    """Origins whose pages may call the authenticated operations from a browser (JSON list, e.g.
+    ``["https://shop.example"]``); none by default. The public reads allow any origin."""
 
     # Size limits (docs/security.md, "Size limits").
     max_request_body_bytes: int = Field(default=1 * MiB, ge=1024, le=64 * MiB)

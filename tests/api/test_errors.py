@@ -43,14 +43,17 @@ def test_validation_error_names_each_invalid_field(client: ASGIClient, auth: Aut
     assert {"body.items", "body.policy.unknown"} <= paths
 
 
-def test_malformed_json_is_422_problem(client: ASGIClient, auth: Auth) -> None:
+def test_malformed_json_is_400_problem_as_the_contract_declares(
+    client: ASGIClient, auth: Auth
+) -> None:
     response = client.post(
         "/v1/assessments",
         content=b"{not json",
         headers={"content-type": "application/json", **auth(Role.retailer)},
     )
-    assert response.status_code == 422
-    _assert_problem(422, response.json(), response.headers["content-type"])
+    assert response.status_code == 400
+    _assert_problem(400, response.json(), response.headers["content-type"])
+    assert response.json()["type"].endswith("/malformed-json")
 
 
 def test_error_body_carries_the_request_id_of_the_response(client: ASGIClient) -> None:

@@ -1,0 +1,130 @@
+"""HTTP semantics every route shares: HEAD, CORS and the request body's media type.
+
+- **HEAD** is answered wherever GET is (RFC 9110 §9.3.2): the same status and headers, no body.
+- **CORS**: the public read operations (certificates, attestations, reference data, the key set,
+  the transparency log, health) answer any origin, without credentials, so a retailer's page
+  can show a verdict from the browser. Everything else answers only the origins in
+  ``CLEARSTONE_CORS_ALLOW_ORIGINS`` (none by default): a token must not be usable from a page
+  the deployment does not trust.
+- **415**: a body sent as anything but JSON (``text/plain``, a form) to a JSON operation is
+  refused with 415 before anything parses it; the token endpoint takes its form as RFC 6749
+  says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from clearstone_api.http_errors import problem_response
+from clearstone_api.security.principals import TOKEN_URL
+
+__all__ = ["PUBLIC_READ_PREFIXES", "CorsMiddleware", "HeadAndMediaTypeMiddleware"]
+
+PUBLIC_READ_PREFIXES = (
+    "/v1/certificates/",
+    "/v1/reference/",
+    "/v1/transparency/",
+    "/.well-known/jwks.json",
+    "/healthz",
+    "/readyz",
+)
+_EXPOSED = ["ETag", "RateLimit", "RateLimit-Policy", "Retry-After", "X-Request-Id", "Location"]
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _is_public_read(path: str) -> bool:
+    return path.startswith(PUBLIC_READ_PREFIXES)
+
+
+class CorsMiddleware:
+    """Starlette's CORS, with one policy for the public reads and another for the rest."""
+
+    def __init__(self, app: ASGIApp, *, allow_origins: Sequence[str]) -> None:
+        self.app = app
+        self.public = CORSMiddleware(
+            app,
+            allow_origins=["*"],
+            allow_methods=["GET", "HEAD"],
+            allow_headers=["Accept", "Accept-Language", "If-None-Match"],
+            expose_headers=_EXPOSED,
+            max_age=600,
+        )
+        self.private: ASGIApp = (
+            CORSMiddleware(
+                app,
+                allow_origins=list(allow_origins),
+                allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+                allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match"],
+                expose_headers=_EXPOSED,
+                max_age=600,
+            )
+            if allow_origins
+            else app
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        chosen = self.public if _is_public_read(scope["path"]) else self.private
+        await chosen(scope, receive, send)
+
+
+class HeadAndMediaTypeMiddleware:
+    """HEAD as GET without a body; 415 for a JSON operation's body of another media type."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        if method == "HEAD":
+            await self.app({**scope, "method": "GET"}, receive, _without_body(send))
+            return
+        if method in _BODY_METHODS and scope["path"] != TOKEN_URL and _has_body(scope):
+            media_type = _media_type(scope)
+            if media_type != "application/json" and not media_type.endswith("+json"):
+                response = problem_response(
+                    Request(scope),
+                    status=415,
+                    slug="unsupported-media-type",
+                    title="Unsupported media type",
+                    detail=f"Send the body as application/json, not {media_type or 'untyped'}.",
+                    headers={"Accept-Post": "application/json"},
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _media_type(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            return value.decode("latin-1").split(";")[0].strip().lower()
+    return ""
+
+
+def _has_body(scope: Scope) -> bool:
+    headers = dict(scope["headers"])
+    length = headers.get(b"content-length")
+    if length is not None:
+        return length.strip() not in (b"", b"0")
+    return b"transfer-encoding" in headers
+
+
+def _without_body(send: Send) -> Send:
+    async def send_headers_only(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            if message.get("more_body", False):
+                return
+            message = {"type": "http.response.body", "body": b"", "more_body": False}
+        await send(message)
+
+    return send_headers_only

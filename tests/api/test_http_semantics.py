@@ -1,0 +1,105 @@
+"""HEAD, CORS and media types (``http_semantics.py``), as browsers and generic clients use them."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+
+from clearstone_api.app import create_app
+from clearstone_api.security.scopes import Role
+from clearstone_api.settings import Settings
+from tests.api.conftest import Auth, Loader
+from tests.support.harness import ASGIClient
+
+SHOP = "https://shop.example"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/certificates/DEMO-BW-2023",
+        "/v1/reference/taxonomy",
+        "/healthz",
+        "/.well-known/jwks.json",
+    ],
+)
+def test_head_answers_wherever_get_does(load: Loader, client: ASGIClient, path: str) -> None:
+    load("DEMO-BW-2023")
+    got = client.get(path)
+    head = client.request("HEAD", path)
+    assert got.status_code == head.status_code == 200, head.text
+    assert head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers.get("etag") == got.headers.get("etag")
+
+
+def test_head_on_an_unknown_certificate_is_404_without_a_body(client: ASGIClient) -> None:
+    response = client.request("HEAD", "/v1/certificates/NOPE-1")
+    assert response.status_code == 404
+    assert response.content == b""
+
+
+def test_a_page_on_any_origin_may_read_a_public_lookup(load: Loader, client: ASGIClient) -> None:
+    load("DEMO-BW-2023")
+    preflight = client.request(
+        "OPTIONS",
+        "/v1/certificates/DEMO-BW-2023",
+        headers={"Origin": SHOP, "Access-Control-Request-Method": "GET"},
+    )
+    assert preflight.status_code == 200, preflight.text
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in preflight.headers
+    response = client.get("/v1/certificates/DEMO-BW-2023", headers={"Origin": SHOP})
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "ETag" in response.headers["access-control-expose-headers"]
+
+
+def test_authenticated_operations_allow_no_origin_by_default(client: ASGIClient) -> None:
+    preflight = client.request(
+        "OPTIONS",
+        "/v1/checkout/screenings",
+        headers={"Origin": SHOP, "Access-Control-Request-Method": "POST"},
+    )
+    assert "access-control-allow-origin" not in preflight.headers
+
+
+def test_an_allowed_origin_may_call_authenticated_operations(settings: Settings) -> None:
+    app: FastAPI = create_app(settings.model_copy(update={"cors_allow_origins": [SHOP]}))
+    client = ASGIClient(app)
+    try:
+        preflight = client.request(
+            "OPTIONS",
+            "/v1/checkout/screenings",
+            headers={
+                "Origin": SHOP,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type",
+            },
+        )
+        assert preflight.status_code == 200, preflight.text
+        assert preflight.headers["access-control-allow-origin"] == SHOP
+        other = client.request(
+            "OPTIONS",
+            "/v1/checkout/screenings",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert other.headers.get("access-control-allow-origin") != "https://evil.example"
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize("media_type", ["text/plain", "application/x-www-form-urlencoded", None])
+def test_a_body_that_is_not_json_is_415(
+    client: ASGIClient, auth: Auth, media_type: str | None
+) -> None:
+    headers = auth(Role.retailer)
+    if media_type is not None:
+        headers["content-type"] = media_type
+    response = client.post("/v1/checkout/screenings", content=b'{"items": ["X1"]}', headers=headers)
+    assert response.status_code == 415, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    fine = client.post(
+        "/v1/checkout/screenings", json={"items": ["X1"]}, headers=auth(Role.retailer)
+    )
+    assert fine.status_code == 200, fine.text
