@@ -107,7 +107,8 @@ class HeadAndMediaTypeMiddleware:
 def _media_type(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == b"content-type":
-            return value.decode("latin-1").split(";")[0].strip().lower()
+            media_type: str = value.decode("latin-1").split(";")[0].strip().lower()
+            return media_type
     return ""
 
 
