@@ -28,6 +28,7 @@ from clearstone_api.routes import (
     health,
     jwks,
     lots,
+    number_claims,
     oauth,
     reference,
     reference_changes,
@@ -57,6 +58,10 @@ TAGS = [
     {
         "name": "attestations",
         "description": "The lifecycle of signed attestations: current, superseded, revoked.",
+    },
+    {
+        "name": "certificate-numbers",
+        "description": "Who owns a grading-report number: labs confirm, operators see disputes.",
     },
     {
         "name": "transparency",
@@ -105,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reference_changes,
         transparency,
         attestations,
+        number_claims,
         oauth,
         jwks,
         health,

@@ -42,6 +42,8 @@ __all__ = [
     "IdempotencyInProgress",
     "IdempotencyKeyReused",
     "NotFound",
+    "NumberAmbiguous",
+    "NumberDisputed",
     "PayloadTooLarge",
     "ServiceUnavailable",
     "TooManyRequests",
@@ -73,7 +75,7 @@ class ClearstoneError(Exception):
         *,
         errors: Sequence[FieldError] | None = None,
         headers: dict[str, str] | None = None,
-        extensions: dict[str, str] | None = None,
+        extensions: dict[str, object] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
@@ -140,3 +142,15 @@ class DatabaseUnavailable(ServiceUnavailable):
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail, headers={"Retry-After": str(self.RETRY_AFTER_SECONDS)})
+
+
+class NumberDisputed(Conflict):
+    """Several tenants claim the number and its grading lab has not decided: no verdict."""
+
+    slug, title = "certificate-number-disputed", "Certificate number disputed"
+
+
+class NumberAmbiguous(Conflict):
+    """Several labs' reports share the bare number: ``choices`` lists the lab-qualified ones."""
+
+    slug, title = "certificate-number-ambiguous", "Several reports have this number"

@@ -63,7 +63,7 @@ def problem_response(
     slug: str | None = None,
     errors: Sequence[FieldError] | None = None,
     headers: dict[str, str] | None = None,
-    extensions: dict[str, str] | None = None,
+    extensions: dict[str, object] | None = None,
 ) -> Response:
     """Render one problem; ``slug`` None gives ``about:blank`` (the status says it all)."""
     request_id = request_id_of(request)

@@ -112,6 +112,7 @@ from clearstone._reference_models import (
     StatusPeriod,
     Verification,
 )
+from clearstone._resources.certificate_numbers import NumberClaim
 from clearstone._resources.checkout import Fallback
 from clearstone._supplier_models import (
     AssessmentSummary,
@@ -223,6 +224,7 @@ __all__ = [
     "NotFoundError",
     "NotGiven",
     "NotGivenOr",
+    "NumberClaim",
     "OriginSummary",
     "Page",
     "Participant",

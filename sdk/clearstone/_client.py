@@ -11,6 +11,12 @@ from functools import cached_property
 from clearstone._base_client import AsyncAPIClient, SyncAPIClient
 from clearstone._resources.assessments import Assessments, AsyncAssessments
 from clearstone._resources.attestations import AsyncAttestations, Attestations
+from clearstone._resources.certificate_numbers import (
+    AsyncCertificateNumbers,
+    AsyncLab,
+    CertificateNumbers,
+    Lab,
+)
 from clearstone._resources.certificates import AsyncCertificates, Certificates
 from clearstone._resources.checkout import AsyncCheckout, Checkout
 from clearstone._resources.custody import AsyncCustody, Custody
@@ -91,6 +97,16 @@ class Clearstone(SyncAPIClient):
         return Attestations(self)
 
     @cached_property
+    def lab(self) -> Lab:
+        """Grading laboratories: claims on their report numbers."""
+        return Lab(self)
+
+    @cached_property
+    def certificate_numbers(self) -> CertificateNumbers:
+        """Operators: disputed certificate numbers."""
+        return CertificateNumbers(self)
+
+    @cached_property
     def transparency(self) -> Transparency:
         """The custody transparency log: signed tree heads and proofs."""
         return Transparency(self, self.attestations)
@@ -150,6 +166,16 @@ class AsyncClearstone(AsyncAPIClient):
     def attestations(self) -> AsyncAttestations:
         """Offline verification of signed assessments."""
         return AsyncAttestations(self)
+
+    @cached_property
+    def lab(self) -> AsyncLab:
+        """Grading laboratories: claims on their report numbers."""
+        return AsyncLab(self)
+
+    @cached_property
+    def certificate_numbers(self) -> AsyncCertificateNumbers:
+        """Operators: disputed certificate numbers."""
+        return AsyncCertificateNumbers(self)
 
     @cached_property
     def transparency(self) -> AsyncTransparency:

@@ -315,6 +315,9 @@ class CertificateView(_Verdicts):
     stone: CertificateStone
     kp: KpPublic
     assessed_at: dt.datetime | None = None
+    number_status: str | None = None
+    """The status of the grading-report number looked up: ``claimed`` (by the supplier) or
+    ``confirmed`` (by the grading lab); None for Clearstone ids and aliases."""
 
 
 # Checkout screening.

@@ -43,6 +43,7 @@ class World:
     lot_id: str
     change_id: int
     secrets: list[str] = field(default_factory=list)
+    claim_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class Operation:
     body: Any = None
     tenant_scoped: bool = False
     """Reads or writes one supplier's own records."""
+    tenant: str | None = None
+    """The rightful caller's tenant, when it must be a particular one (a lab's code)."""
 
 
 def _vector_record(certificate: str) -> dict[str, Any]:
@@ -142,6 +145,18 @@ OPERATIONS = [
         {"status_period": status_period(basis="corrected"), "note": "n"},
     ),
     Operation("reference-changes-list", "GET", "/v1/reference/changes", Scope.reference_read),
+    Operation("lab-claims-list", "GET", "/v1/lab/claims", Scope.numbers_decide, tenant="GIA"),
+    Operation(
+        "lab-claim-decisions-create",
+        "POST",
+        "/v1/lab/claims/{claim}/decisions",
+        Scope.numbers_decide,
+        {"decision": "confirm"},
+        tenant="GIA",
+    ),
+    Operation(
+        "number-disputes-list", "GET", "/v1/certificate-numbers/disputes", Scope.numbers_disputes
+    ),
     Operation(
         "reference-changes-get", "GET", "/v1/reference/changes/{change}", Scope.reference_read
     ),
@@ -155,7 +170,9 @@ def _rightful(scope: Scope) -> Role:
 def _call(
     client: ASGIClient, operation: Operation, world: World, headers: dict[str, str]
 ) -> httpx.Response:
-    path = operation.path.format(stone=world.stone_id, lot=world.lot_id, change=world.change_id)
+    path = operation.path.format(
+        stone=world.stone_id, lot=world.lot_id, change=world.change_id, claim=world.claim_id
+    )
     return client.request(operation.method, path, json=operation.body, headers=headers)
 
 
@@ -180,7 +197,9 @@ def world(app: FastAPI, client: ASGIClient) -> World:
     # The owner's private markers: its own record ids, the names in its custody log, its client.
     # (Clearstone ids are not among them: a caller who asks by one already knows it.)
     secrets = ["Debswana", "jwaneng", created["record_id"], "cli_owner", OWNER]
-    return World(created["id"], lot_id, change.json()["id"], secrets)
+    lab = bearer(app, Role.lab, tenant="GIA")
+    claim_id = client.get("/v1/lab/claims", headers=lab).json()["data"][0]["id"]
+    return World(created["id"], lot_id, change.json()["id"], secrets, claim_id)
 
 
 def _callers(app: FastAPI, operation: Operation) -> list[tuple[str, dict[str, str]]]:
@@ -219,7 +238,7 @@ def test_every_protected_operation_refuses_every_caller_that_may_not(
         _assert_leaks_nothing(response, world)
     # The control: the rightful caller is not refused (so the refusals above mean something).
     rightful = _rightful(operation.scope)
-    tenant = OWNER if operation.tenant_scoped else "any"
+    tenant = operation.tenant or (OWNER if operation.tenant_scoped else "any")
     allowed = _call(client, operation, world, bearer(app, rightful, tenant=tenant))
     assert allowed.status_code < 400, allowed.text
 

@@ -84,6 +84,13 @@ OPERATIONS: dict[str, tuple[str, tuple[Any, ...], dict[str, Any]]] = {
     "readiness-get": ("health.readiness.get", (), {}),
     "jwks-get": ("attestations.fetch_jwks", (), {}),
     "attestation-statuses-get": ("attestations.statuses.get", ("AT-000000000001",), {}),
+    "lab-claims-list": ("lab.claims.list", (), {}),
+    "lab-claim-decisions-create": (
+        "lab.claim_decisions.create",
+        ("NC-000000000001",),
+        {"decision": "confirm"},
+    ),
+    "number-disputes-list": ("certificate_numbers.disputes.list", (), {}),
     "tree-heads-latest-get": ("transparency.latest_tree_head.get", (), {}),
     "tree-heads-list": ("transparency.tree_heads.list", (), {}),
     "tree-heads-get": ("transparency.tree_heads.get", (3,), {}),

@@ -7,6 +7,7 @@ from clearstone_api.models.client import Client
 from clearstone_api.models.custody import CustodyAttachment, CustodyEvent, CustodyLink
 from clearstone_api.models.idempotency import IdempotencyKey
 from clearstone_api.models.lot import LotAncestor, RoughLot
+from clearstone_api.models.number_claim import NumberClaim
 from clearstone_api.models.reference_change import ReferenceChange
 from clearstone_api.models.stone import Stone, StoneFootprint, StoneLot, StoneNumber
 from clearstone_api.models.transparency import TreeHead, TreeNode
@@ -20,6 +21,7 @@ __all__ = [
     "CustodyLink",
     "IdempotencyKey",
     "LotAncestor",
+    "NumberClaim",
     "Reassessment",
     "ReferenceChange",
     "RoughLot",

@@ -53,6 +53,9 @@ class StoneNumber(SQLModel, table=True):
     """As first written (``GIA-2141438167``)."""
     kind: str = Field(max_length=16)
     """``clearstone_id``, ``lab_qualified``, ``grading_report`` or ``alias``."""
+    status: str | None = Field(default=None, max_length=16)
+    """For a grading lab's number: ``claimed``, ``confirmed`` or ``disputed``
+    (``services/number_claims.py``); null for Clearstone ids and aliases."""
 
 
 class StoneLot(SQLModel, table=True):

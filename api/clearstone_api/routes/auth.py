@@ -129,3 +129,5 @@ Screener = Annotated[Principal, Security(authorize, scopes=[Scope.screenings.val
 RetailerReader = Annotated[Principal, Security(authorize, scopes=[Scope.stones_summary.value])]
 Analyst = Annotated[Principal, Security(authorize, scopes=[Scope.reference_write.value])]
 AnalystReader = Annotated[Principal, Security(authorize, scopes=[Scope.reference_read.value])]
+LabDecider = Annotated[Principal, Security(authorize, scopes=[Scope.numbers_decide.value])]
+DisputesReader = Annotated[Principal, Security(authorize, scopes=[Scope.numbers_disputes.value])]

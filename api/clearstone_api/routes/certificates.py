@@ -13,7 +13,7 @@ from clearstone_api.routes.dependencies import container
 from clearstone_api.routes.etags import if_none_match
 from clearstone_api.routes.responses import problems
 from clearstone_api.services.certificates import (
-    CertificatePublic,
+    CertificateLookup,
     lookup_attestation,
     lookup_certificate,
 )
@@ -39,13 +39,13 @@ CertificateNumber = Annotated[
     "/v1/certificates/{number}",
     operation_id="certificates-get",
     summary="Look up a stone by its certificate number",
-    response_model=CertificatePublic,
+    response_model=CertificateLookup,
     responses={
         200: {
             "headers": {"ETag": {"schema": {"type": "string"}, "description": "Strong validator."}}
         },
         304: {"description": "Not modified (If-None-Match matched the ETag)."},
-        **problems(404, 422),
+        **problems(404, 409, 422),
     },
 )
 async def get_certificate(request: Request, number: CertificateNumber) -> Response:
@@ -90,7 +90,7 @@ async def get_certificate(request: Request, number: CertificateNumber) -> Respon
             },
         },
         304: {"description": "Not modified (If-None-Match matched the ETag)."},
-        **problems(404, 422),
+        **problems(404, 409, 422),
     },
 )
 async def get_certificate_attestation(request: Request, number: CertificateNumber) -> Response:

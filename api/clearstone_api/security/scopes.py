@@ -14,6 +14,8 @@ scope               allows                                                      
 ``stones:summary``  read the retailer tier of any stone (no prices, no names)   retailer
 ``reference:write`` add and correct incidents and KP status periods             analyst
 ``reference:read``  read the audit trail of reference-data changes              analyst
+``numbers:decide``  confirm or reject claims on the lab's own report numbers    lab
+``numbers:disputes`` see every disputed certificate number                     analyst
 ==================  =========================================================  ==========
 """
 
@@ -28,6 +30,8 @@ class Role(StrEnum):
     supplier = "supplier"
     retailer = "retailer"
     analyst = "analyst"
+    lab = "lab"
+    """A grading laboratory; its tenant is the lab's code (``GIA``)."""
 
 
 class Scope(StrEnum):
@@ -38,6 +42,8 @@ class Scope(StrEnum):
     stones_summary = "stones:summary"
     reference_write = "reference:write"
     reference_read = "reference:read"
+    numbers_decide = "numbers:decide"
+    numbers_disputes = "numbers:disputes"
 
 
 SCOPES: dict[str, str] = {
@@ -49,12 +55,17 @@ SCOPES: dict[str, str] = {
     "or counterparty names (retailers).",
     Scope.reference_write: "Add and correct incidents and KP status periods (analysts).",
     Scope.reference_read: "Read the audit trail of reference-data changes (analysts).",
+    Scope.numbers_decide: "Confirm or reject claims on your laboratory's report numbers (labs).",
+    Scope.numbers_disputes: "See every disputed certificate number (analysts, operators).",
 }
 """Every scope and what it allows: the OAuth2 scheme's ``scopes`` in the OpenAPI document."""
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.supplier: frozenset({Scope.records_read, Scope.records_write, Scope.assessments}),
     Role.retailer: frozenset({Scope.screenings, Scope.stones_summary, Scope.assessments}),
-    Role.analyst: frozenset({Scope.reference_write, Scope.reference_read, Scope.assessments}),
+    Role.analyst: frozenset(
+        {Scope.reference_write, Scope.reference_read, Scope.numbers_disputes, Scope.assessments}
+    ),
+    Role.lab: frozenset({Scope.numbers_decide, Scope.assessments}),
 }
 """The scopes a client of each role may hold; a new client gets all of its role's by default."""

@@ -33,12 +33,14 @@ from clearstone_api.domain.verdicts import (
     OriginSummary,
     SanctionsVerdict,
 )
-from clearstone_api.errors import NotFound
+from clearstone_api.errors import NotFound, NumberAmbiguous, NumberDisputed
 from clearstone_api.models.assessment import StoneAssessment
+from clearstone_api.models.number_claim import NumberClaim
 from clearstone_api.models.stone import Stone, StoneNumber
 
 __all__ = [
     "CertificateCache",
+    "CertificateLookup",
     "CertificatePublic",
     "CertificateStone",
     "CscPublic",
@@ -138,14 +140,24 @@ def certificate_view(
     )
 
 
+class CertificateLookup(CertificatePublic):
+    """The consumer view as the lookup serves it: with the status of the number looked up."""
+
+    number_status: str | None = None
+    """For a grading lab's number: ``claimed`` (by the supplier, not yet confirmed by the lab)
+    or ``confirmed`` (by the grading lab). Absent for Clearstone ids and aliases. A disputed
+    number is not served: the lookup answers 409 ``certificate-number-disputed``."""
+
+
 class StoredCertificate:
     """The bytes to serve and their strong ETag."""
 
-    __slots__ = ("body", "etag")
+    __slots__ = ("body", "etag", "number_status")
 
-    def __init__(self, body: bytes, etag: str) -> None:
+    def __init__(self, body: bytes, etag: str, number_status: str | None = None) -> None:
         self.body = body
         self.etag = etag
+        self.number_status = number_status
 
 
 class CertificateCache:
@@ -179,7 +191,7 @@ class CertificateCache:
 
 
 _LOOKUP = (
-    select(col(StoneAssessment.public_json), col(StoneAssessment.etag))
+    select(col(StoneAssessment.public_json), col(StoneAssessment.etag), col(StoneNumber.status))
     .join_from(
         StoneNumber, StoneAssessment, col(StoneNumber.stone_id) == col(StoneAssessment.stone_id)
     )
@@ -204,9 +216,44 @@ async def lookup_certificate(
         async with database.async_engine.connect() as connection:
             row = (await connection.execute(_LOOKUP, {"key": key})).first()
     if row is None:
+        choices = await number_choices(database, key)
+        if len(choices) == 1 and lookup_key(choices[0]) != key:
+            return await lookup_certificate(database, cache, choices[0])
         raise NotFound(f"No assessed stone has the certificate number {number!r}.")
-    found = StoredCertificate(bytes(row[0]), row[1])
+    status = row[2]
+    if status == "disputed":
+        raise NumberDisputed(
+            f"Several suppliers claim {number!r} and its grading laboratory has not yet said "
+            "whose it is: Clearstone shows no verdict for it until then."
+        )
+    body, etag = bytes(row[0]), str(row[1])
+    if status is not None:
+        body = body[:-1] + b',"number_status":"' + str(status).encode("ascii") + b'"}'
+        etag = '"' + sha256_hex(f"{etag}:{status}".encode())[:40] + '"'
+    found = StoredCertificate(body, etag, status)
     cache.put(key, found)
+    return found
+
+
+_CHOICES = (
+    select(col(NumberClaim.number))
+    .where(col(NumberClaim.digits) == bindparam("key"), col(NumberClaim.status) != "rejected")
+    .distinct()
+)
+
+
+async def number_choices(database: Database, key: str) -> list[str]:
+    """The lab-qualified numbers whose bare digits are ``key``: more than one is a choice the
+    caller must make (``NumberAmbiguous``), never a silent pick."""
+    async with database.async_engine.connect() as connection:
+        found = sorted(str(r[0]) for r in await connection.execute(_CHOICES, {"key": key}))
+    if len(found) > 1:
+        raise NumberAmbiguous(
+            f"Reports of {len(found)} laboratories have this number; choose one: "
+            + ", ".join(found)
+            + ".",
+            extensions={"choices": found},
+        )
     return found
 
 
@@ -222,7 +269,7 @@ class StoredAttestation:
 
 
 _ATTESTATION = (
-    select(col(StoneAssessment.attestation), col(Stone.public_id))
+    select(col(StoneAssessment.attestation), col(Stone.public_id), col(StoneNumber.status))
     .join_from(
         StoneNumber, StoneAssessment, col(StoneNumber.stone_id) == col(StoneAssessment.stone_id)
     )
@@ -236,7 +283,15 @@ async def lookup_attestation(database: Database, number: str) -> StoredAttestati
     async with database.async_engine.connect() as connection:
         row = (await connection.execute(_ATTESTATION, {"key": lookup_key(number)})).first()
     if row is None:
+        choices = await number_choices(database, lookup_key(number))
+        if len(choices) == 1 and lookup_key(choices[0]) != lookup_key(number):
+            return await lookup_attestation(database, choices[0])
         raise NotFound(f"No assessed stone has the certificate number {number!r}.")
+    if row[2] == "disputed":
+        raise NumberDisputed(
+            f"Several suppliers claim {number!r}: no attestation is served until its grading "
+            "laboratory decides."
+        )
     if row[0] is None:
         raise NotFound(f"The assessment of {number!r} has not been signed yet.")
     body = str(row[0]).encode("ascii")

@@ -26,6 +26,7 @@ from clearstone_api.security.scopes import ROLE_SCOPES, Role
 from clearstone_api.services.attestations import Attester
 from clearstone_api.services.custody import CustodyEventCreate, append_event
 from clearstone_api.services.lots import LotCreate, register_lot
+from clearstone_api.services.number_claims import confirm_demo_claim
 from clearstone_api.services.reference_store import ReferenceStore
 from clearstone_api.services.stones import StoneCreate, register_stone
 
@@ -112,10 +113,53 @@ def load_vector(
     return True
 
 
+DEMO_LAB_DECISIONS = (("IGI", "IGI-2141438167", "DEMO-LAB-GROWN"),)
+"""Grading labs' decisions the demo applies: IGI confirms the lab-grown demo stone's report.
+Every other demo stone claims GIA-2141438167, which is therefore *disputed*; the demo claim
+below is *claimed* (one supplier, no decision yet)."""
+
+DEMO_CLAIMED = {
+    "id": "DEMO-CLAIMED",
+    "origin": "natural",
+    "carat": "0.70",
+    "grading_report": {"lab": "HRD", "number": "2400000001"},
+    "parent_lot_ids": [],
+    "aliases": ["DEMO-CLAIMED"],
+}
+"""A stone whose fictitious HRD report number one supplier claims and the lab has not decided."""
+
+
+def load_number_demo(database: Database, store: ReferenceStore, *, attester: Attester) -> None:
+    """The certificate-number demo: a claimed number, and the labs' decisions (idempotent)."""
+    principal = Principal(
+        id="demo-loader",
+        tenant_id="demo-claims",
+        role=Role.supplier,
+        scopes=frozenset(ROLE_SCOPES[Role.supplier]),
+    )
+    with database.session() as session:
+        if not session.exec(
+            select(Stone.id).where(
+                Stone.tenant_id == "demo-claims", Stone.record_id == "DEMO-CLAIMED"
+            )
+        ).first():
+            register_stone(
+                session,
+                principal,
+                store.current(session),
+                StoneCreate.model_validate(DEMO_CLAIMED),
+                attester=attester,
+                skip_taken_numbers=True,
+            )
+        for lab, number, certificate in DEMO_LAB_DECISIONS:
+            confirm_demo_claim(session, lab, number, certificate)
+
+
 def load_demo(
     database: Database, store: ReferenceStore, attester: Attester, path: Path | None = None
 ) -> tuple[int, int]:
     """Load every vector in ``path``; returns (loaded, already there)."""
     vectors = json.loads((path or vectors_path()).read_text(encoding="utf-8"))
     loaded = sum(load_vector(database, store, vector, attester=attester) for vector in vectors)
+    load_number_demo(database, store, attester=attester)
     return loaded, len(vectors) - loaded

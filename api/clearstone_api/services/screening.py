@@ -11,7 +11,18 @@ import datetime as dt
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from sqlalchemy import ARRAY, ColumnElement, Select, String, any_, bindparam, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    any_,
+    bindparam,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlmodel import col
 
@@ -100,9 +111,15 @@ def _cart(
     )
 
 
-_CART = _cart(col(StoneNumber.key).in_(bindparam("keys", expanding=True)))
+_SETTLED = or_(
+    col(StoneNumber.status).is_(None), col(StoneNumber.status) != literal_column("'disputed'")
+)
+"""A disputed number is screened as unknown (the policy's ``unknown``): never as settled."""
+_CART = _cart(and_(col(StoneNumber.key).in_(bindparam("keys", expanding=True)), _SETTLED))
 _CART_ASYNCPG = str(
-    _cart(col(StoneNumber.key) == any_(bindparam("keys", type_=ARRAY(String)))).compile(
+    _cart(
+        and_(col(StoneNumber.key) == any_(bindparam("keys", type_=ARRAY(String))), _SETTLED)
+    ).compile(
         dialect=asyncpg_dialect()  # type: ignore[no-untyped-call]
     )
 )

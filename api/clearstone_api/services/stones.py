@@ -7,16 +7,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from clearstone_api.certificate_numbers import (
-    NUMBER_PATTERN,
-    lab_qualified,
-    lookup_key,
-    new_public_id,
-)
+from clearstone_api.certificate_numbers import NUMBER_PATTERN, lookup_key, new_public_id
 from clearstone_api.container import AppContainer
 from clearstone_api.domain import records
 from clearstone_api.domain.record_validation import RecordInvalid
@@ -29,6 +24,7 @@ from clearstone_api.services.assessments import reassess_stones
 from clearstone_api.services.attestations import Attester
 from clearstone_api.services.idempotency import IdempotencyClaim
 from clearstone_api.services.lineage import ancestors_of, invalid_record, resolve_lots
+from clearstone_api.services.number_claims import claim_report_number
 from clearstone_api.services.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -44,7 +40,21 @@ __all__ = [
     "stone_publics",
 ]
 
-CertificateNumber = Annotated[str, StringConstraints(strip_whitespace=True, pattern=NUMBER_PATTERN)]
+
+def _not_digits_only(alias: str) -> str:
+    if lookup_key(alias).isdigit():
+        raise ValueError(
+            "an alias of digits only could pass for a grading lab's report number; qualify it "
+            "(for example with your own prefix)"
+        )
+    return alias
+
+
+CertificateNumber = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=NUMBER_PATTERN),
+    AfterValidator(_not_digits_only),
+]
 
 
 class StoneCreate(records.Stone):
@@ -80,14 +90,9 @@ class StonePublic(BaseModel):
     assessment: AssessmentSummary | None
 
 
-def _numbers(body: records.Stone, aliases: list[str], public_id: str) -> list[tuple[str, str]]:
-    numbers = [(public_id, "clearstone_id")]
-    if body.grading_report is not None:
-        report = body.grading_report
-        numbers.append((lab_qualified(report.lab, report.number), "lab_qualified"))
-        numbers.append((report.number, "grading_report"))
-    numbers.extend((alias, "alias") for alias in aliases)
-    return numbers
+def _numbers(aliases: list[str], public_id: str) -> list[tuple[str, str]]:
+    """Clearstone's id and the aliases; the grading report goes through a claim."""
+    return [(public_id, "clearstone_id"), *((alias, "alias") for alias in aliases)]
 
 
 def stone_publics(session: Session, rows: Sequence[Stone]) -> list[StonePublic]:
@@ -147,9 +152,10 @@ def register_stone(
     dates); the public API has no way to set it, and every other stone is assessed as of the
     day of each assessment.
 
-    A certificate number that already names another stone is a 409, except a bare
-    grading-report number (two labs may issue the same digits), which is then left out, and any
-    number at all when ``skip_taken_numbers`` (the demo loader: vectors share grading reports).
+    The grading report is *claimed* (``services/number_claims.py``): another tenant's claim on
+    the same number makes it ``disputed`` until the lab decides, never a first-come win. An alias
+    that already names another stone is a 409 (skipped with ``skip_taken_numbers``, the demo
+    loader's, whose vectors share aliases).
     """
     tenant = principal.tenant_id
     if session.exec(
@@ -172,7 +178,7 @@ def register_stone(
     session.flush()
     assert row.id is not None
     wanted: dict[str, tuple[str, str]] = {}
-    for number, kind in _numbers(stone, body.aliases, row.public_id):
+    for number, kind in _numbers(body.aliases, row.public_id):
         wanted.setdefault(lookup_key(number), (number, kind))
     taken = set(
         session.exec(select(StoneNumber.key).where(col(StoneNumber.key).in_(list(wanted)))).all()
@@ -181,13 +187,17 @@ def register_stone(
         number, kind = wanted.pop(key)
         if kind not in ("grading_report", "clearstone_id") and not skip_taken_numbers:
             raise Conflict(f"The certificate number {number!r} already names another stone.")
-    session.execute(
-        insert(StoneNumber),
-        [
-            {"key": k, "stone_id": row.id, "number": n, "kind": kind}
-            for k, (n, kind) in wanted.items()
-        ],
-    )
+    if wanted:
+        session.execute(
+            insert(StoneNumber),
+            [
+                {"key": k, "stone_id": row.id, "number": n, "kind": kind}
+                for k, (n, kind) in wanted.items()
+            ],
+        )
+    if stone.grading_report is not None:
+        report = stone.grading_report
+        claim_report_number(session, row, tenant, report.lab, report.number)
     lineage = ancestors_of(session, [p.id for p in parents.values() if p.id is not None])
     if lineage:
         session.execute(

@@ -25,7 +25,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from clearstone_api.certificate_numbers import NUMBER_MAX_LENGTH, NUMBER_PATTERN
-from clearstone_api.errors import NotFound
+from clearstone_api.errors import NotFound, NumberAmbiguous, NumberDisputed
 from clearstone_api.routes.certificates import ATTESTATION_PATH
 from clearstone_api.routes.dependencies import container, reference_store
 from clearstone_api.routes.jwks import JWKS_PATH
@@ -109,7 +109,7 @@ def _render(request: Request, template: str, status_code: int = 200, **context: 
             example=EXAMPLE_NUMBER,
             max_length=NUMBER_MAX_LENGTH,
             demos=_demo_numbers() if settings.environment != "production" else (),
-            **{"number": "", "error": None, **context},
+            **{"number": "", "error": None, "disputed": False, "choices": None, **context},
         )
     )
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
@@ -177,10 +177,16 @@ async def certificate(request: Request, number: str) -> Response:
         found = await lookup_certificate(app.database, app.certificate_cache, number)
     except NotFound:
         return _render(request, "not_found.html", 404, number=number)
+    except NumberDisputed:
+        return _render(request, "not_found.html", 409, number=number, disputed=True)
+    except NumberAmbiguous as ambiguous:
+        choices = ambiguous.extensions.get("choices")
+        return _render(request, "not_found.html", 409, number=number, choices=choices)
     view = CertificatePublic.model_validate_json(found.body)
     return _render(
         request,
         "result.html",
         page=certificate_page(number, view, _country_names(request)),
+        number_status=found.number_status,
         attestation=await _attestation(request, number),
     )
