@@ -23,7 +23,12 @@ from clearstone_api.domain.reference import (
     ReferenceDataError,
     load_reference,
 )
-from clearstone_api.domain.reference_rows import Incident, SowStatement, Verification
+from clearstone_api.domain.reference_rows import (
+    Incident,
+    SourceStrength,
+    SowStatement,
+    Verification,
+)
 
 D = dt.date
 SHIPPED = Path(str(resources.files("clearstone_api") / "reference"))
@@ -56,6 +61,7 @@ def _sourced_rows(ref: Reference) -> Iterator[tuple[str, _Sourced]]:
         "status_periods": tuple(ref.status_periods),
         "special_measures": tuple(ref.special_measures),
         "certificate_profiles": tuple(ref.certificate_profiles.values()),
+        "kp_rules": tuple(ref.kp_rules.values()),
         "hs_codes": tuple(ref.hs_codes.values()),
         "embargoes": tuple(ref.embargoes),
         "sanction_measures": tuple(ref.sanction_measures),
@@ -125,11 +131,14 @@ def test_every_listed_source_is_cited_somewhere(ref: Reference) -> None:
     assert set(ref.sources) == cited
 
 
+FIRST_RETRIEVAL, LAST_RETRIEVAL = D(2025, 12, 15), D(2026, 12, 5)
+
+
 def test_rows_carry_the_retrieval_date_and_unverified_rows_say_why(ref: Reference) -> None:
     for source in ref.sources.values():
-        assert source.retrieved_at == D(2025, 12, 15), source.id
+        assert FIRST_RETRIEVAL <= source.retrieved_at <= LAST_RETRIEVAL, source.id
     for group, row in _sourced_rows(ref):
-        assert row.retrieved_at == D(2025, 12, 15), (group, row)
+        assert FIRST_RETRIEVAL <= row.retrieved_at <= LAST_RETRIEVAL, (group, row)
         if row.verification is Verification.unverified:
             assert row.note, f"{group}: unverified row without a note: {row!r}"
     for incident in ref.incidents.values():
@@ -137,10 +146,53 @@ def test_rows_carry_the_retrieval_date_and_unverified_rows_say_why(ref: Referenc
 
 
 def test_secondary_sources_are_not_marked_primary(ref: Reference) -> None:
-    for sid in ("S13", "S13b", "S16", "S16b", "S24e", "S26", "S26b", "S31d", "S33", "S46"):
+    for sid in ("S13", "S13b", "S14", "S16", "S16b", "S24e", "S26", "S26b", "S31d", "S33", "S46"):
         assert ref.sources[sid].primary is False, sid
-    for sid in ("S1", "S14", "S18", "S23"):
+    for sid in ("S1", "S18", "S21d", "S23"):
         assert ref.sources[sid].primary is True, sid
+
+
+MIRRORS = (
+    "pdfcoke.",
+    "slideshare.",
+    "fdocuments.",
+    "vdocuments.",
+    "wixlib.",
+    "epdf.",
+    "anyflip.",
+    "livrozilla.",
+    "blogspot.",
+    "wordpress.",
+    "staging",
+    "preview-server",
+    "lawstack.",
+    "legalize.",
+    "elaws.",
+    "justia.",
+)
+
+
+def test_a_copy_on_a_mirror_or_upload_site_is_never_a_primary_source(ref: Reference) -> None:
+    for source in ref.sources.values():
+        if any(mirror in (source.url or "") for mirror in MIRRORS):
+            assert source.strength is SourceStrength.weak, source.id
+        if "law-firm" in source.title.lower() or "law firm" in (source.publisher or "").lower():
+            assert source.strength is not SourceStrength.primary, source.id
+
+
+def test_kp_and_un_facts_cite_their_primary_publishers(ref: Reference) -> None:
+    kp_rows: list[_Sourced] = [
+        *ref.status_periods,
+        *ref.embargoes,
+        *ref.special_measures,
+        *ref.kp_rules.values(),
+        *(m for m in ref.memberships if m.country == "GL"),
+    ]
+    for row in kp_rows:
+        strengths = {ref.sources[sid].strength for sid in row.source_ids}
+        assert strengths - {SourceStrength.weak}, f"only weak sources: {row!r}"
+    for sid in ("S2", "S9", "S10", "S11", "S18b", "S20b", "S21c", "S22b", "S1b"):
+        assert ref.sources[sid].strength is SourceStrength.primary, sid
 
 
 # --- participants and who covers whom ------------------------------------------------------
@@ -167,6 +219,8 @@ def test_secondary_sources_are_not_marked_primary(ref: Reference) -> None:
         ("CY", D(2003, 6, 1), None),
         ("CY", D(2005, 1, 1), "EU"),
         ("GL", D(2023, 1, 1), "EU"),
+        ("GL", D(2015, 2, 28), "EU"),
+        ("GL", D(2014, 6, 1), None),
         ("HK", D(2010, 1, 1), "CN"),
         ("TW", D(2010, 1, 1), "TW"),
         ("BW", D(2023, 6, 1), "BW"),
@@ -280,6 +334,8 @@ def test_marange_special_measures(ref: Reference) -> None:
     assert kinds(D(2008, 11, 1)) == [], "the KP never restricted Marange in 2008"
     assert kinds(D(2010, 8, 1)) == ["restricted_exports"]
     assert kinds(D(2011, 11, 1)) == ["monitored_exports"]
+    assert kinds(D(2012, 11, 29)) == ["monitored_exports"]
+    assert kinds(D(2012, 11, 30)) == [], "Washington plenary communiqué, 30 Nov 2012"
     assert kinds(D(2013, 1, 1)) == []
     for measure in ref.special_measures_for("ZW"):
         assert measure.site_ids == ["ZW-MARANGE"]
@@ -293,6 +349,8 @@ def test_venezuela_congo_liberia_cote_divoire(ref: Reference) -> None:
     assert [s.status for s in ref.statuses_on("CG", D(2005, 1, 1))] == ["removed"]
     assert ref.statuses_on("CG", D(2004, 7, 8)) == []
     assert ref.statuses_on("CG", D(2008, 1, 1)) == []
+    assert [s.status for s in ref.statuses_on("CG", D(2007, 11, 7))] == ["removed"]
+    assert ref.statuses_on("CG", D(2007, 11, 8)) == [], "readmitted, Reuters 8 Nov 2007"
     assert ref.participant_for("LR", D(2006, 6, 1)) is None
     assert ref.participant_for("LR", D(2008, 1, 1)) == "LR"
     assert [s.status for s in ref.statuses_on("CI", D(2010, 1, 1))] == ["embargoed"]
@@ -306,6 +364,12 @@ def test_un_embargoes(ref: Reference) -> None:
         return [e.exempt_government_certificate for e in ref.embargoes_on(country, day)]
 
     assert exempt("AO", D(2000, 1, 1)) == [True]
+    assert ref.embargoes_on("AO", D(1998, 6, 30)) == [], "res 1176: in force 1 Jul 1998"
+    assert exempt("AO", D(1998, 7, 1)) == [True]
+    assert exempt("AO", D(2002, 12, 8)) == [True]
+    assert ref.embargoes_on("AO", D(2002, 12, 9)) == [], "res 1448 of 9 Dec 2002"
+    assert ref.embargoes_on("LR", D(2001, 4, 30)) == [], "res 1343 took effect in May 2001"
+    assert exempt("LR", D(2001, 5, 1)) == [False]
     assert exempt("SL", D(2001, 1, 1)) == [True]
     assert exempt("LR", D(2005, 1, 1)) == [False]
     assert ref.embargoes_on("LR", D(2007, 4, 27)) == []

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from clearstone_api.domain.records import (
     Attestation,
+    CertificateOfOrigin,
     CustodyEvent,
     Document,
     EventType,
@@ -122,6 +123,10 @@ class Chain:
 
     def certificates(self, event: CustodyEvent) -> list[KPCertificate]:
         return [d for d in self._docs(event) if isinstance(d, KPCertificate)]
+
+    def certificates_of_origin(self, event: CustodyEvent) -> list[CertificateOfOrigin]:
+        """Pre-KP government certificates of origin the event carries."""
+        return [d for d in self._docs(event) if isinstance(d, CertificateOfOrigin)]
 
     def invoices(self, event: CustodyEvent) -> list[Invoice]:
         return [d for d in self._docs(event) if isinstance(d, Invoice)]

@@ -139,7 +139,7 @@ def _criterion(
     found = [ref for criterion, ref in indicators if criterion == code]
     if not found and not any(code in m.incident.categories for m in matches):
         return _quiet_criterion(code, name)
-    severity = policy.severity.get(code, 1.0)
+    severity = policy.severity[code]
     results: list[IncidentMatch] = []
     used: dict[str, Mitigation] = {}
     red = False

@@ -8,6 +8,7 @@ through this module, so neither imports the other.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from clearstone_api.domain.chain import Chain, OriginPlace
 from clearstone_api.domain.names import normalize_name
@@ -15,13 +16,18 @@ from clearstone_api.domain.records import CustodyEvent
 from clearstone_api.domain.reference import Reference
 from clearstone_api.domain.reference_rows import SpecialMeasure
 
-__all__ = ["area_label", "compliant_zone_for", "in_area", "origins_of"]
+__all__ = ["area_label", "compliant_zone_for", "in_area", "origins_of", "origins_of_items"]
 
 
 def origins_of(chain: Chain, event: CustodyEvent) -> list[OriginPlace]:
     """The extraction places of the lots an event moved (through their lineage)."""
+    return origins_of_items(chain, event.items)
+
+
+def origins_of_items(chain: Chain, items: Iterable[str]) -> list[OriginPlace]:
+    """The extraction places of some lots (through their lineage)."""
     wanted: set[str] = set()
-    for item in event.items:
+    for item in items:
         stack = [item]
         while stack:
             lot_id = stack.pop()

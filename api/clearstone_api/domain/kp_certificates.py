@@ -1,14 +1,18 @@
 """KP checks on the certificates themselves: Annex I elements, numbering, dates, consistency,
-import confirmation and sealing (K05-K08, K11, K12)."""
+import confirmation and sealing (K05-K08, K11, K12), and the declared origin against the chain
+(K17)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from clearstone_api.domain.chain import Chain
-from clearstone_api.domain.kp_findings import EvidenceRow, Findings, ref
+from clearstone_api.domain.geography import origins_of_items
+from clearstone_api.domain.kp_checks import CheckId
+from clearstone_api.domain.kp_findings import EvidenceRow, Findings, fact, ref
 from clearstone_api.domain.records import CustodyEvent, EventType, KPCertificate
 from clearstone_api.domain.reference import Reference
+from clearstone_api.domain.reference_rows import CertificateProfile
 from clearstone_api.domain.verdicts import CheckStatus
 
 __all__ = ["check_certificate"]
@@ -43,31 +47,37 @@ def check_certificate(
     on the event (dates, confirmation, sealing) at every use.
     """
     subject = f"document:{cert.id}"
-    evidence = [ref("document", cert.id), ref("event", event.id)]
+    evidence = [
+        ref("document", cert.id, day=cert.date_of_issue),
+        ref("event", event.id, day=event.date),
+    ]
     if first_use:
         _annex_i(chain, reference, cert, subject, evidence, findings)
         _numbering(reference, cert, subject, evidence, findings)
         _consistency(chain, event, cert, subject, evidence, findings)
+        _declared_origin(chain, event, cert, subject, evidence, findings)
     _dates(reference, event, cert, subject, evidence, findings)
     if event.type is EventType.import_:
         confirmed = cert.import_confirmation is not None and cert.import_confirmation.confirmed
         findings.add(
-            "K11",
+            CheckId.K11,
             CheckStatus.pass_ if confirmed else CheckStatus.warn,
             "The importing authority's confirmation of receipt is recorded."
             if confirmed
-            else "No import confirmation is recorded (recommended by the KP, not mandatory).",
+            else f"No import confirmation is recorded for the import on {event.date} (an "
+            "optional element of the certificate; the KP recommends it).",
             subject,
             evidence,
         )
     if event.type is EventType.export:
         sealed = bool(cert.container_seal_id)
         findings.add(
-            "K12",
+            CheckId.K12,
             CheckStatus.pass_ if sealed else CheckStatus.warn,
             f"Tamper-resistant container seal {cert.container_seal_id} is recorded."
             if sealed
-            else "No tamper-resistant container or seal id is recorded for this shipment.",
+            else "No tamper-resistant container or seal id is recorded for the export on "
+            f"{event.date}.",
             subject,
             evidence,
         )
@@ -100,33 +110,39 @@ def _annex_i(
     out_of_scope = [code for code in cert.hs_codes if code not in in_scope]
     if refused:
         findings.add(
-            "K05",
+            CheckId.K05,
             CheckStatus.fail,
-            f"Certificate {cert.number} is defective: {', '.join(refused)}.",
+            f"Certificate {cert.number} (issued {cert.date_of_issue or 'on an unknown date'}) is "
+            f"defective: {', '.join(refused)}.",
             subject,
             evidence,
         )
     elif missing:
         findings.add(
-            "K05",
+            CheckId.K05,
             CheckStatus.missing,
-            f"Certificate {cert.number} is recorded without these Annex I elements: "
-            f"{', '.join(missing)}.",
+            f"Certificate {cert.number} (issued {cert.date_of_issue or 'on an unknown date'}) is "
+            f"recorded without these Annex I elements: {', '.join(missing)}.",
             subject,
             evidence,
         )
     elif out_of_scope:
         findings.add(
-            "K05",
+            CheckId.K05,
             CheckStatus.warn,
-            f"Certificate {cert.number} lists HS codes outside KP scope: "
-            f"{', '.join(out_of_scope)}.",
+            f"Certificate {cert.number} (issued {cert.date_of_issue}) lists HS codes outside KP "
+            f"scope: {', '.join(out_of_scope)}.",
             subject,
-            evidence,
+            evidence
+            + [
+                fact("hs_code", code, row.description, row.source_ids)
+                for code in out_of_scope
+                if (row := reference.hs_codes.get(code)) is not None
+            ],
         )
     else:
         findings.add(
-            "K05",
+            CheckId.K05,
             CheckStatus.pass_,
             f"Certificate {cert.number} carries every Annex I element.",
             subject,
@@ -143,10 +159,12 @@ def _numbering(
 ) -> None:
     profile = reference.certificate_profiles.get(cert.issuing_participant)
     prefixes = profile.number_prefixes if profile else [cert.issuing_participant]
+    if profile is not None:
+        evidence = [*evidence, _profile_fact(profile)]
     number = cert.number.upper()
     if any(prefix.upper() in number for prefix in prefixes):
         findings.add(
-            "K06",
+            CheckId.K06,
             CheckStatus.pass_,
             f"The number {cert.number} carries the issuing participant's code.",
             subject,
@@ -154,7 +172,7 @@ def _numbering(
         )
     else:
         findings.add(
-            "K06",
+            CheckId.K06,
             CheckStatus.warn,
             f"The number {cert.number} does not contain {' or '.join(prefixes)}, the issuing "
             "participant's code (formats vary by participant).",
@@ -184,7 +202,7 @@ def _dates(
         problems.append(f"the shipment {what} on {event.date}, after the certificate expired")
     if problems:
         findings.add(
-            "K07",
+            CheckId.K07,
             CheckStatus.fail,
             f"Certificate {cert.number}: {'; '.join(problems)}.",
             subject,
@@ -195,16 +213,17 @@ def _dates(
     days = (expires - issued).days
     if profile and profile.max_validity_days is not None and days > profile.max_validity_days:
         findings.add(
-            "K07",
+            CheckId.K07,
             CheckStatus.warn,
-            f"Certificate {cert.number} is valid for {days} days; {cert.issuing_participant} "
-            f"certificates are valid for at most {profile.max_validity_days}.",
+            f"Certificate {cert.number} is valid for {days} days (issued {issued}, expires "
+            f"{expires}); {cert.issuing_participant} certificates are valid for at most "
+            f"{profile.max_validity_days}.",
             subject,
-            evidence,
+            [*evidence, _profile_fact(profile)],
         )
         return
     findings.add(
-        "K07",
+        CheckId.K07,
         CheckStatus.pass_,
         f"Issued {issued}, expires {expires}; the shipment moved on {event.date}, in between.",
         subject,
@@ -234,12 +253,90 @@ def _consistency(
     if cert.value_usd is not None and cert.value_usd <= 0:
         notes.append("it states no value")
     findings.add(
-        "K08",
+        CheckId.K08,
         CheckStatus.warn if notes else CheckStatus.pass_,
-        f"Certificate {cert.number}: {'; '.join(notes)}."
+        f"Certificate {cert.number} (issued {cert.date_of_issue}): {'; '.join(notes)}."
         if notes
         else f"Certificate {cert.number} matches the lots it covers "
         f"({carats} ct, {parcels} parcels).",
         subject,
         evidence,
     )
+
+
+def _profile_fact(profile: CertificateProfile) -> EvidenceRow:
+    return fact(
+        "certificate_profile",
+        profile.participant_id,
+        f"numbers carry {' or '.join(profile.number_prefixes)}"
+        + (
+            f"; valid for at most {profile.max_validity_days} days"
+            if profile.max_validity_days is not None
+            else ""
+        ),
+        profile.source_ids,
+    )
+
+
+def _declared_origin(
+    chain: Chain,
+    event: CustodyEvent,
+    cert: KPCertificate,
+    subject: str,
+    evidence: list[EvidenceRow],
+    findings: Findings,
+) -> None:
+    """K17: the certificate's country of origin against the countries the chain says the goods
+    were mined in; "mixed" only for goods that really were mixed."""
+    lot_ids = [lot for lot in (cert.lot_ids or event.items) if lot in chain.lots]
+    mined: set[str] = set()
+    flagged_mixed = False
+    for lot_id in lot_ids:
+        mined |= {o.place.country for o in origins_of_items(chain, [lot_id])}
+        flagged_mixed |= chain.lots[lot_id].mixed_origin
+    declared = cert.country_of_origin
+    countries = ", ".join(sorted(mined))
+    if not mined:
+        findings.add(
+            CheckId.K17,
+            CheckStatus.not_applicable,
+            f"Certificate {cert.number} declares {declared or 'no'} origin; the record has no "
+            "extraction to compare it with.",
+            subject,
+            evidence,
+        )
+    elif declared is None:
+        return  # K05 names a missing country of origin
+    elif declared == "MIXED":
+        really = flagged_mixed or len(mined) > 1
+        findings.add(
+            CheckId.K17,
+            CheckStatus.pass_ if really else CheckStatus.warn,
+            f"Certificate {cert.number} declares mixed origin"
+            + (
+                f" for goods mined in {countries} or mixed in trade."
+                if really
+                else f", but the chain records these goods as mined in {countries} only and "
+                "no lot as mixed: the certificate hides a known origin."
+            ),
+            subject,
+            evidence,
+        )
+    elif mined == {declared}:
+        findings.add(
+            CheckId.K17,
+            CheckStatus.pass_,
+            f"Certificate {cert.number} declares origin {declared}, where the chain records the "
+            "goods were mined.",
+            subject,
+            evidence,
+        )
+    else:
+        findings.add(
+            CheckId.K17,
+            CheckStatus.fail,
+            f"Certificate {cert.number} (issued {cert.date_of_issue}) declares origin {declared}, "
+            f"but the chain records the goods as mined in {countries}.",
+            subject,
+            evidence,
+        )

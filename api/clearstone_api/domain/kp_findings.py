@@ -1,33 +1,27 @@
-"""The KP-narrow checks' names, and the list an assessment collects its findings in."""
+"""The list an assessment collects its KP findings in, and the evidence rows they cite.
+
+A record item (an event, a document) is cited with :func:`ref`; a reference-data row (a status
+period, a special measure, a UN measure...) with :func:`fact`, which carries the row's period
+and sources. Every check that does not pass also cites the KP rule it applied
+(``kp_rules.csv``), and the sources of every cited row are resolved onto the check, so the
+reader sees which rows decided it, on which dates, and on whose authority.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import TypedDict
 
 from pydantic import TypeAdapter
 
+from clearstone_api.domain.kp_checks import CHECKS, CheckId
+from clearstone_api.domain.reference import Reference
 from clearstone_api.domain.verdicts import CheckStatus, KpCheck
 
-__all__ = ["CHECK_TITLES", "EvidenceRow", "Findings", "ref"]
+__all__ = ["CHECK_TITLES", "EvidenceRow", "Findings", "fact", "ref"]
 
-CHECK_TITLES: dict[str, str] = {
-    "K01": "In KP scope: natural rough diamonds (HS 7102.10, 7102.21, 7102.31)",
-    "K02": "Every cross-border movement of rough carries a KP certificate",
-    "K03": "Issuing participant in good standing on the date of issue",
-    "K04": "Both ends of the trade are KP participants on the date",
-    "K05": "Certificate carries the Annex I elements",
-    "K06": "Certificate number carries the issuing participant's code",
-    "K07": "Certificate dates: issued before export, used before expiry",
-    "K08": "Certificate consistent with the lots it covers",
-    "K09": "KP special measures at the origin on the date (CAR compliant zones, Marange)",
-    "K10": "No UN Security Council rough-diamond ban on the date",
-    "K11": "Import confirmation recorded",
-    "K12": "Tamper-resistant container recorded",
-    "K13": "System of Warranties statement on every business-to-business invoice",
-    "K14": "Mass balance: no stone or lot heavier than what it came from; no orphan stones",
-    "K16": "Chronology: the custody log is in date order and causally possible",
-}
-
+CHECK_TITLES: dict[str, str] = {str(check): spec.title for check, spec in CHECKS.items()}
 
 _CHECKS = TypeAdapter(list[KpCheck])
 
@@ -38,10 +32,45 @@ class EvidenceRow(TypedDict):
     kind: str
     id: str
     note: str | None
+    date: dt.date | None
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    source_ids: list[str]
 
 
-def ref(kind: str, item_id: str, note: str | None = None) -> EvidenceRow:
-    return {"kind": kind, "id": item_id, "note": note}
+def ref(
+    kind: str, item_id: str, note: str | None = None, day: dt.date | None = None
+) -> EvidenceRow:
+    """A record item: ``event``, ``document``, ``lot``, with the date it contributes."""
+    return {
+        "kind": kind,
+        "id": item_id,
+        "note": note,
+        "date": day,
+        "valid_from": None,
+        "valid_to": None,
+        "source_ids": [],
+    }
+
+
+def fact(
+    kind: str,
+    item_id: str,
+    note: str | None,
+    source_ids: Iterable[str],
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+) -> EvidenceRow:
+    """A reference-data row, with the period it held (``valid_to`` exclusive) and its sources."""
+    return {
+        "kind": kind,
+        "id": item_id,
+        "note": note,
+        "date": None,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "source_ids": list(source_ids),
+    }
 
 
 class Findings:
@@ -51,29 +80,53 @@ class Findings:
     pydantic's core costs far less than one model construction per check.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, reference: Reference) -> None:
+        self._reference = reference
         self._rows: list[dict[str, object]] = []
         self._statuses: list[CheckStatus] = []
 
     def add(
         self,
-        check_id: str,
+        check_id: CheckId,
         status: CheckStatus,
         reason: str,
         subject: str | None = None,
         evidence: list[EvidenceRow] | None = None,
     ) -> None:
+        rows = list(evidence or [])
+        sources: list[dict[str, object]] = []
+        if status is not CheckStatus.pass_:
+            rule = self._reference.kp_rules.get(check_id)
+            if rule is not None:
+                rows.append(fact("kp_rule", rule.id, rule.rule, rule.source_ids))
+            sources = self._sources(rows)
         self._statuses.append(status)
         self._rows.append(
             {
                 "id": check_id,
-                "title": CHECK_TITLES[check_id],
+                "title": CHECKS[check_id].title,
                 "status": status,
                 "reason": reason,
                 "subject": subject,
-                "evidence": evidence or [],
+                "evidence": rows,
+                "sources": sources,
             }
         )
+
+    def _sources(self, rows: list[EvidenceRow]) -> list[dict[str, object]]:
+        seen: dict[str, dict[str, object]] = {}
+        for row in rows:
+            for source_id in row["source_ids"]:
+                source = self._reference.sources.get(source_id)
+                if source is not None and source_id not in seen:
+                    seen[source_id] = {
+                        "id": source.id,
+                        "title": source.title,
+                        "publisher": source.publisher,
+                        "url": source.url,
+                        "strength": source.strength,
+                    }
+        return list(seen.values())
 
     @property
     def checks(self) -> list[KpCheck]:

@@ -9,7 +9,8 @@ from decimal import Decimal
 from functools import lru_cache
 
 from clearstone_api.domain.chain import Chain
-from clearstone_api.domain.kp_findings import Findings, ref
+from clearstone_api.domain.kp_checks import KP_START, CheckId
+from clearstone_api.domain.kp_findings import EvidenceRow, Findings, fact, ref
 from clearstone_api.domain.records import CustodyEvent, EventType, Invoice, Stone
 from clearstone_api.domain.reference import Reference
 from clearstone_api.domain.reference_rows import SowStatement
@@ -41,17 +42,27 @@ def check_warranties(chain: Chain, reference: Reference, findings: Findings) -> 
     sales = [event for event in chain.events if event.type is EventType.sale]
     if not sales:
         findings.add(
-            "K13",
+            CheckId.K13,
             CheckStatus.not_applicable,
             "No business-to-business sale is recorded in the chain.",
         )
         return
     for event in sales:
         subject = f"event:{event.id}"
+        if event.date < KP_START:
+            findings.add(
+                CheckId.K13,
+                CheckStatus.not_applicable,
+                f"The sale on {event.date} predates the System of Warranties, which started "
+                f"with the KP on {KP_START}.",
+                subject,
+                [ref("event", event.id, day=event.date)],
+            )
+            continue
         invoices = chain.invoices(event)
         if not invoices:
             findings.add(
-                "K13",
+                CheckId.K13,
                 CheckStatus.missing,
                 f"The sale on {event.date} has no invoice recorded, so no warranty.",
                 subject,
@@ -66,11 +77,11 @@ def _check_invoice(
     chain: Chain, reference: Reference, invoice: Invoice, event: CustodyEvent, findings: Findings
 ) -> None:
     subject = f"event:{event.id}"
-    evidence = [ref("document", invoice.id)]
+    evidence = [ref("document", invoice.id, day=invoice.date)]
     statement = recognise_sow(reference, invoice.sow_statement)
     if statement is None:
         findings.add(
-            "K13",
+            CheckId.K13,
             CheckStatus.fail,
             f"Invoice {invoice.number} ({invoice.date}) carries no recognised System of "
             "Warranties statement.",
@@ -82,26 +93,26 @@ def _check_invoice(
     until = statement.rough_accepted_until if rough else statement.polished_accepted_until
     if until is not None and invoice.date >= until:
         findings.add(
-            "K13",
+            CheckId.K13,
             CheckStatus.warn,
             f"Invoice {invoice.number} ({invoice.date}) uses the {statement.version} warranty "
             f"wording, accepted for {'rough' if rough else 'polished'} only until {until}; the "
             "revised wording was due.",
             subject,
-            evidence,
+            [*evidence, _sow_fact(statement)],
         )
     elif invoice.date < statement.accepted_from:
         findings.add(
-            "K13",
+            CheckId.K13,
             CheckStatus.warn,
             f"Invoice {invoice.number} is dated {invoice.date}, before the {statement.version} "
             f"wording it carries existed ({statement.accepted_from}).",
             subject,
-            evidence,
+            [*evidence, _sow_fact(statement)],
         )
     else:
         findings.add(
-            "K13",
+            CheckId.K13,
             CheckStatus.pass_,
             f"Invoice {invoice.number} ({invoice.date}) carries the {statement.version} System "
             "of Warranties statement.",
@@ -110,13 +121,26 @@ def _check_invoice(
         )
 
 
+def _sow_fact(statement: SowStatement) -> EvidenceRow:
+    until = statement.rough_accepted_until
+    return fact(
+        "sow_statement",
+        statement.version,
+        f"the {statement.version} System of Warranties wording"
+        + (f", accepted for rough until {until}" if until else ""),
+        statement.source_ids,
+        statement.accepted_from,
+        until,
+    )
+
+
 def check_mass_balance(chain: Chain, findings: Findings) -> None:
     """K14: a stone weighs no more than its rough; split lots no more than their parent."""
     subject = chain.subject
     failures: list[tuple[str, str]] = []
     if isinstance(subject, Stone) and not subject.parent_lot_ids:
         findings.add(
-            "K14",
+            CheckId.K14,
             CheckStatus.missing,
             "The stone is not linked to any rough lot, so no KP certificate can be traced to it.",
             f"stone:{subject.id}",
@@ -167,9 +191,9 @@ def check_mass_balance(chain: Chain, findings: Findings) -> None:
                     )
                 )
     for where, reason in failures:
-        findings.add("K14", CheckStatus.fail, reason[0].upper() + reason[1:] + ".", where)
+        findings.add(CheckId.K14, CheckStatus.fail, reason[0].upper() + reason[1:] + ".", where)
     if not failures:
-        findings.add("K14", CheckStatus.pass_, "Weights balance from rough to the subject.")
+        findings.add(CheckId.K14, CheckStatus.pass_, "Weights balance from rough to the subject.")
 
 
 def check_chronology(chain: Chain, as_of: dt.date, findings: Findings) -> None:
@@ -222,10 +246,13 @@ def check_chronology(chain: Chain, as_of: dt.date, findings: Findings) -> None:
                 failures.append((event.id, f"the import on {event.date} precedes its export"))
     for where, reason in failures:
         findings.add(
-            "K16", CheckStatus.fail, reason[0].upper() + reason[1:] + ".", _subject(chain, where)
+            CheckId.K16,
+            CheckStatus.fail,
+            reason[0].upper() + reason[1:] + ".",
+            _subject(chain, where),
         )
     if not failures:
-        findings.add("K16", CheckStatus.pass_, "The custody log is in a possible order.")
+        findings.add(CheckId.K16, CheckStatus.pass_, "The custody log is in a possible order.")
 
 
 def _subject(chain: Chain, item: str) -> str:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from clearstone_api.domain.records import (
     Attestation,
     AttestationLevel,
+    CertificateOfOrigin,
     CustodyEvent,
     Invoice,
     KPCertificate,
@@ -171,9 +172,9 @@ def _event_problems(i: int, event: CustodyEvent, ids: _Ids) -> Iterator[RecordPr
 
 
 def _document_problems(
-    i: int, doc: KPCertificate | Invoice | Attestation, ids: _Ids
+    i: int, doc: KPCertificate | CertificateOfOrigin | Invoice | Attestation, ids: _Ids
 ) -> Iterator[RecordProblem]:
-    if isinstance(doc, KPCertificate):
+    if isinstance(doc, KPCertificate | CertificateOfOrigin):
         for j, lot_id in enumerate(doc.lot_ids):
             yield from _missing(("documents", i, "lot_ids", j), lot_id, ids.lots, "lot")
     elif isinstance(doc, Invoice):

@@ -21,6 +21,7 @@ __all__ = [
     "Attestation",
     "AttestationLevel",
     "AttestationScheme",
+    "CertificateOfOrigin",
     "CustodyEvent",
     "Document",
     "EventType",
@@ -264,6 +265,25 @@ class KPCertificate(_Model):
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
 
 
+class CertificateOfOrigin(_Model):
+    """A government certificate of origin from before the KP (1 January 2003).
+
+    The regimes the UN Security Council recognised: Angola's (resolution 1173, 1998) and Sierra
+    Leone's (resolution 1306, 2000) exempted rough under them from the UN import bans.
+    """
+
+    type: Literal["certificate_of_origin"] = "certificate_of_origin"
+    id: Id
+    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    issuing_country: CountryCode
+    """The government that issued it."""
+    issuing_authority: Name | None = None
+    country_of_origin: CountryCode | None = None
+    date_of_issue: dt.date | None = None
+    lot_ids: Annotated[list[Id], Field(max_length=MAX_ITEMS)] = []
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+
 class Invoice(_Model):
     """A business-to-business invoice or memo, with its System of Warranties statement."""
 
@@ -300,7 +320,9 @@ class Attestation(_Model):
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
 
 
-Document = Annotated[KPCertificate | Invoice | Attestation, Field(discriminator="type")]
+Document = Annotated[
+    KPCertificate | CertificateOfOrigin | Invoice | Attestation, Field(discriminator="type")
+]
 
 
 class CustodyEvent(_Model):

@@ -30,7 +30,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from clearstone_api.domain.incident_index import IncidentIndex
+from clearstone_api.domain.kp_checks import CheckId
 from clearstone_api.domain.names import normalize_name
+from clearstone_api.domain.policy import DEFAULT_POLICY
 from clearstone_api.domain.reference_rows import (
     CertificateProfile,
     Conventions,
@@ -39,6 +41,7 @@ from clearstone_api.domain.reference_rows import (
     Embargo,
     HsCode,
     Incident,
+    KpRule,
     Participant,
     ParticipantMembership,
     RegistrySite,
@@ -88,6 +91,7 @@ REFERENCE_FILES: tuple[ReferenceFile, ...] = (
         "certificate_profiles",
         key="participant_id",
     ),
+    ReferenceFile("kp_rules.csv", KpRule, "kp_rules", key="id"),
     ReferenceFile("hs_codes.csv", HsCode, "hs_codes", key="code"),
     ReferenceFile("unsc_diamond_measures.csv", Embargo, "embargoes"),
     ReferenceFile("sanctions_measures.csv", SanctionMeasure, "sanction_measures"),
@@ -189,6 +193,7 @@ class Reference:
     status_periods: tuple[StatusPeriod, ...]
     special_measures: tuple[SpecialMeasure, ...]
     certificate_profiles: Mapping[str, CertificateProfile]
+    kp_rules: Mapping[str, KpRule]
     hs_codes: Mapping[str, HsCode]
     embargoes: tuple[Embargo, ...]
     sanction_measures: tuple[SanctionMeasure, ...]
@@ -323,6 +328,10 @@ class Reference:
             if _date_in(day, period.valid_from, period.valid_to)
         ]
 
+    def status_periods_for(self, participant_id: str) -> tuple[StatusPeriod, ...]:
+        """Every adverse status period of a participant, whatever its dates."""
+        return self._status_by_participant.get(participant_id, ())
+
     def special_measures_on(self, country: str, day: dt.date) -> list[SpecialMeasure]:
         return [
             m
@@ -408,6 +417,7 @@ def load_reference(directory: Path | None = None) -> Reference:
         rows[name] = parsed
         problems.extend(found)
     problems.extend(_cross_check(rows, lines))
+    problems.extend(_coverage_problems(rows))
     if problems:
         raise ReferenceDataError(problems)
     return Reference.build(f"{declared}-{digest.hexdigest()[:12]}", rows)
@@ -449,4 +459,35 @@ def _cross_check(
                 if key in seen:
                     problems.append(ReferenceProblem(name, line, f"duplicate id {key!r}"))
                 seen.add(key)
+    return problems
+
+
+def _coverage_problems(rows: Mapping[str, Sequence[BaseModel]]) -> list[ReferenceProblem]:
+    """Every KP check has its rule, every rule is a check, and every abuse criterion has a
+    name and a severity in the shipped policy: a gap is a load error, never a silent default."""
+    problems: list[ReferenceProblem] = []
+    rules = [row for row in rows.get("kp_rules.csv", ()) if isinstance(row, KpRule)]
+    known = {str(check) for check in CheckId}
+    for line, rule in enumerate(rules, start=2):
+        if rule.id not in known:
+            problems.append(ReferenceProblem("kp_rules.csv", line, f"no check {rule.id!r}"))
+        if not rule.rule.strip():
+            problems.append(ReferenceProblem("kp_rules.csv", line, "the rule has no wording"))
+    problems.extend(
+        ReferenceProblem("kp_rules.csv", 0, f"check {check} has no rule")
+        for check in sorted(known - {rule.id for rule in rules})
+    )
+    criteria = [row for row in rows.get("abuse_taxonomy.jsonl", ()) if isinstance(row, Criterion)]
+    for line, criterion in enumerate(criteria, start=1):
+        if criterion.code not in DEFAULT_POLICY.severity:
+            problems.append(
+                ReferenceProblem(
+                    "abuse_taxonomy.jsonl",
+                    line,
+                    f"criterion {criterion.code} has no severity in policy "
+                    f"{DEFAULT_POLICY.version}",
+                )
+            )
+        if not criterion.name.strip():
+            problems.append(ReferenceProblem("abuse_taxonomy.jsonl", line, "criterion has no name"))
     return problems

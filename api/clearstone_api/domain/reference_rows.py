@@ -34,6 +34,7 @@ __all__ = [
     "IncidentParty",
     "IncidentSource",
     "IncidentStatus",
+    "KpRule",
     "Participant",
     "ParticipantMembership",
     "RegistrySite",
@@ -41,6 +42,7 @@ __all__ = [
     "SanctionMeasure",
     "SanctionedParty",
     "Source",
+    "SourceStrength",
     "SowStatement",
     "SpecialMeasure",
     "Standard",
@@ -84,6 +86,18 @@ class _Row(CheckedValues, BaseModel):
     note: OptStr = None
 
 
+class SourceStrength(StrEnum):
+    """How far a source can be trusted on its own."""
+
+    primary = "primary"
+    """The legal act, the UN, the KP, a regulator, a company or NGO speaking for itself."""
+    secondary = "secondary"
+    """Trade press, news agencies, law firms reporting what a primary source said."""
+    weak = "weak"
+    """A copy on a mirror or upload site, a blog, a third party's reproduction: kept because
+    nothing better was found, shown as not independently confirmed."""
+
+
 class Source(CheckedValues, BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -92,8 +106,12 @@ class Source(CheckedValues, BaseModel):
     publisher: OptStr = None
     url: Annotated[OptStr, AfterValidator(check_web_url)] = None
     """Shipped data holds ``http`` and ``https`` links; analysts submit ``https`` only."""
-    primary: bool
+    strength: SourceStrength
     retrieved_at: dt.date
+
+    @property
+    def primary(self) -> bool:
+        return self.strength is SourceStrength.primary
 
 
 class Participant(_Row):
@@ -139,6 +157,14 @@ class SpecialMeasure(_Row):
     valid_from: dt.date
     valid_to: OptDate = None
     description: str
+
+
+class KpRule(_Row):
+    """The KP rule a check applies (K01-K17), cited by every check that does not pass."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^K\d{2}$")]
+    rule: str
+    """Where the rule is written, and what it says, in a sentence."""
 
 
 class CertificateProfile(_Row):

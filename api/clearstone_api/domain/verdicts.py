@@ -12,6 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from clearstone_api.domain.records import EvidenceLevel
+from clearstone_api.domain.reference_rows import SourceStrength
 
 __all__ = [
     "Assessment",
@@ -92,6 +93,14 @@ class EvidenceRef(_Out):
     kind: str
     id: str
     note: str | None = None
+    date: dt.date | None = None
+    """For a record item: the date it contributed (an event's date, a certificate's issue)."""
+    valid_from: dt.date | None = None
+    """For a reference-data row: the first day the fact held."""
+    valid_to: dt.date | None = None
+    """For a reference-data row: the first day the fact no longer held (null: still holds)."""
+    source_ids: list[str] = []
+    """For a reference-data row: its sources (resolved on the check's ``sources``)."""
 
 
 class SourceRef(_Out):
@@ -102,6 +111,10 @@ class SourceRef(_Out):
     publisher: str | None = None
     url: str | None = None
     date: dt.date | None = None
+    strength: SourceStrength | None = None
+    """``primary`` (the legal act, the UN, the KP, a regulator, the NGO's own report),
+    ``secondary`` (trade press, law firms) or ``weak`` (a copy on a mirror or upload site, a blog:
+    not independently confirmed; never to be shown as if it were the primary source)."""
 
 
 class KpCheck(_Out):
@@ -115,6 +128,10 @@ class KpCheck(_Out):
     subject: str | None = None
     """The record item the check looked at, e.g. ``event:exp-1`` or ``lot:L1``."""
     evidence: list[EvidenceRef] = []
+    """The record items and reference-data rows that decided the check; a check that does not
+    pass also cites the KP rule it applied (kind ``kp_rule``)."""
+    sources: list[SourceRef] = []
+    """The sources of the reference-data rows in ``evidence``, for checks that do not pass."""
 
 
 class KpVerdict(_Out):

@@ -50,7 +50,7 @@ def _prune(record: dict[str, Any]) -> dict[str, Any]:
     documents = []
     for doc in record["documents"]:
         doc = dict(doc)
-        if doc["type"] == "kp_certificate":
+        if doc["type"] in ("kp_certificate", "certificate_of_origin"):
             doc["lot_ids"] = [i for i in doc.get("lot_ids", []) if i in lots]
         elif doc["type"] == "invoice":
             doc["lot_ids"] = [i for i in doc.get("lot_ids", []) if i in items]
@@ -130,6 +130,10 @@ def footprint(record: ProvenanceRecord) -> set[tuple[str, str]]:
         if doc.type == "kp_certificate":
             keys.add(("participant", doc.issuing_participant))
             if doc.country_of_origin and doc.country_of_origin != "MIXED":
+                keys.add(("country", doc.country_of_origin))
+        elif doc.type == "certificate_of_origin":
+            keys.add(("country", doc.issuing_country))
+            if doc.country_of_origin:
                 keys.add(("country", doc.country_of_origin))
         elif doc.type == "invoice":
             keys.update(("country", c) for c in doc.source_countries)

@@ -41,9 +41,10 @@ class DocumentSummary(BaseModel):
     """What kind of document an event carried: never its amounts, numbers or parties."""
 
     type: str
-    """``kp_certificate``, ``invoice`` or ``attestation``."""
+    """``kp_certificate``, ``certificate_of_origin``, ``invoice`` or ``attestation``."""
     issuing_participant: str | None = None
-    """KP certificates: the KP participant whose authority issued it."""
+    """KP certificates: the KP participant whose authority issued it; pre-KP certificates of
+    origin: the issuing government's country."""
     warranty_statement: bool | None = None
     """Invoices: whether a System of Warranties statement is printed on it."""
     scheme: records.AttestationScheme | None = None
@@ -84,10 +85,15 @@ class StoneSummary(BaseModel):
 
 
 def _document(
-    doc: records.KPCertificate | records.Invoice | records.Attestation,
+    doc: records.KPCertificate
+    | records.CertificateOfOrigin
+    | records.Invoice
+    | records.Attestation,
 ) -> DocumentSummary:
     if isinstance(doc, records.KPCertificate):
         return DocumentSummary(type=doc.type, issuing_participant=doc.issuing_participant)
+    if isinstance(doc, records.CertificateOfOrigin):
+        return DocumentSummary(type=doc.type, issuing_participant=doc.issuing_country)
     if isinstance(doc, records.Invoice):
         return DocumentSummary(type=doc.type, warranty_statement=bool(doc.sow_statement))
     return DocumentSummary(type=doc.type, scheme=doc.scheme, evidence_level=doc.evidence_level)
