@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: venv serve test check lint typecheck pytest e2e openapi demo bench bench-engine audit clean
+.PHONY: venv serve test check lint typecheck pytest e2e coverage openapi demo bench bench-engine audit clean
 
 $(STAMP): pyproject.toml api/pyproject.toml requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,9 @@ serve: $(STAMP)
 	CLEARSTONE_DATA_DIR=$(DATA_DIR) $(BIN)/clearstone-api load-demo
 	CLEARSTONE_DATA_DIR=$(DATA_DIR) $(BIN)/clearstone-api serve --host $(HOST) --port $(PORT)
 
-## test: lint, type-check and the whole test suite (the browser tests in a process of their own)
-test: check pytest e2e
+## test: lint, type-check, the whole test suite (the browser tests in a process of their own) and
+## the domain coverage gate
+test: check pytest e2e coverage
 
 check: lint typecheck
 
@@ -54,6 +55,10 @@ e2e: $(STAMP)
 ## advisory database is out of reach)
 audit: $(STAMP)
 	$(BIN)/python .ci/audit.py
+
+## coverage: branch coverage of domain/ by the unit tests; fails below 95 % (pyproject.toml)
+coverage: $(STAMP)
+	$(BIN)/pytest -q -n 0 tests/unit --cov --cov-report=term
 
 ## openapi: rewrite the committed contract from the app
 openapi: $(STAMP)

@@ -12,6 +12,7 @@ from clearstone_api.domain.assessment import assess
 from clearstone_api.domain.kp_checks import CheckId
 from clearstone_api.domain.record_validation import parse_record
 from clearstone_api.domain.reference import Reference
+from clearstone_api.domain.reference_rows import SourceStrength
 from clearstone_api.domain.verdicts import Assessment, CheckStatus, KpCheck
 
 Record = dict[str, Any]
@@ -522,3 +523,13 @@ def test_names_appear_as_written_in_the_reference_data(reference: Reference) -> 
     assert "Republic of the Congo" in reasons
     assert "KE was not a KP participant" in reasons
     assert "kp participant" not in reasons
+
+
+def test_every_source_an_assessment_cites_says_how_strong_it_is(reference: Reference) -> None:
+    marange_2008 = run(marange(dt.date(2008, 11, 10), dt.date(2008, 12, 15), supervised=False),
+                       reference)  # fmt: skip
+
+    cited = [s for c in marange_2008.csc.criteria for m in c.incidents for s in m.sources]
+    assert cited
+    assert all(s.strength is reference.sources[s.id].strength for s in cited)
+    assert any(s.id == "S23" and s.strength is SourceStrength.primary for s in cited)

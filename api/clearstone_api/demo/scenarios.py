@@ -255,6 +255,49 @@ def _mixed_origin(record: Record) -> None:
             doc["country_of_origin"] = "MIXED"
 
 
+def _transit_opened(record: Record) -> None:
+    """The first export passes through South Africa, opened there; the parcel still lists its
+    Botswana certificate, as a record author naturally writes it."""
+    record["events"].insert(2, {
+        "id": "t1", "type": "transit", "date": _day(dt.date.fromisoformat(
+            record["events"][1]["date"]), 1), "items": ["L1"], "place": {"country": "ZA"},
+        "destination_country": record["events"][1]["destination_country"],
+        "document_ids": ["kpc1"], "seals_intact": False,
+    })  # fmt: skip
+
+
+def _before_kp(issuing_country: str | None) -> Callable[[Record], None]:
+    """No KP certificate existed before 2003: the chain carries none; the first export carries
+    the government's certificate of origin when ``issuing_country`` is given."""
+
+    def change(record: Record) -> None:
+        record["documents"] = [d for d in record["documents"] if d["type"] == "invoice"]
+        for event in record["events"]:
+            event["document_ids"] = [
+                d for d in event.get("document_ids", []) if d.startswith("inv")
+            ]
+        if issuing_country:
+            exported = record["events"][1]
+            record["documents"].append({
+                "type": "certificate_of_origin", "id": "coo1",
+                "number": f"{issuing_country}-COO-{exported['date'][:4]}-0042",
+                "issuing_country": issuing_country,
+                "issuing_authority": "Government Gold and Diamond Office",
+                "country_of_origin": issuing_country, "date_of_issue": exported["date"],
+                "lot_ids": ["L1"],
+            })  # fmt: skip
+            exported["document_ids"] = ["coo1"]
+
+    return change
+
+
+def _declared_origin(country: str) -> Callable[[Record], None]:
+    def change(record: Record) -> None:
+        record["documents"][0]["country_of_origin"] = country
+
+    return change
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -297,7 +340,7 @@ SCENARIOS: list[Scenario] = [
              lambda: _edit(_botswana("DEMO-LAB-GROWN"), _lab_grown), "not_applicable",
              "not_applicable", demo=True),
     Scenario("car-berberati-2015", "Berbérati goods exported in 2015, before the sub-prefecture "
-             "was declared compliant (March 2016)", "VEC-CF-BERBERATI-2015",
+             "was declared compliant (the KP decision of May 2016)", "VEC-CF-BERBERATI-2015",
              lambda: _car("VEC-CF-BERBERATI-2015", "Mambéré-Kadéï", "Berbérati",
                           dt.date(2015, 9, 1)), "fail", "elevated_risk"),
     Scenario("marange-2010-unsupervised", "Marange goods exported in 2010 outside the "
@@ -361,6 +404,40 @@ SCENARIOS: list[Scenario] = [
     Scenario("mixed-origin", "A parcel of mixed origin: provenance known, origin not",
              "VEC-MIXED", lambda: _edit(_botswana("VEC-MIXED"), _mixed_origin), "pass",
              "insufficient_provenance"),
+    Scenario("transit-opened", "Botswana rough opened in transit through South Africa; the "
+             "parcel lists only its Botswana certificate, and South Africa issued none",
+             "VEC-TRANSIT-OPENED", lambda: _edit(_botswana("VEC-TRANSIT-OPENED"),
+                                                 _transit_opened), "fail", "no_known_red_flags"),
+    Scenario("marange-2010-supervised-sale", "Marange goods sold at the KP-supervised sale of "
+             "September 2010 and re-exported from Dubai: the re-export inherits the sale's "
+             "result", "VEC-ZW-MARANGE-2010-SALE",
+             lambda: _marange("VEC-ZW-MARANGE-2010-SALE", dt.date(2010, 8, 8),
+                              supervised_export=True), "pass", "elevated_risk"),
+    Scenario("botswana-1998-estate", "A 1998 Botswana chain, cut and sold before the KP took "
+             "effect (estate jewellery): judged by the rules then in force",
+             "VEC-BW-1998", lambda: _edit(_botswana("VEC-BW-1998", mined=dt.date(1998, 3, 2)),
+                                          _before_kp(None)), "pass", "no_known_red_flags"),
+    Scenario("sierra-leone-2001-certificate-of-origin", "Sierra Leone rough exported in 2001 "
+             "under the government's certificate of origin (the regime of UNSC resolution "
+             "1306)", "VEC-SL-2001",
+             lambda: _edit(rough_to_retail(subject="VEC-SL-2001", country="SL",
+                                           admin1="Eastern", admin2="Kono",
+                                           site_name="Kono alluvial fields",
+                                           site_registry_id=None, mined=dt.date(2001, 3, 1),
+                                           scale="asm"), _before_kp("SL")),
+             "pass", "elevated_risk"),
+    Scenario("angola-1999-smuggled", "Angolan rough smuggled out in 1999 with no certificate "
+             "of origin: the UN ban is named", "VEC-AO-1999",
+             lambda: _edit(rough_to_retail(subject="VEC-AO-1999", country="AO",
+                                           admin1="Lunda Norte", admin2="Cuango",
+                                           site_name="Cuango alluvial workings",
+                                           site_registry_id=None, mined=dt.date(1999, 2, 1),
+                                           scale="asm"), _before_kp(None)),
+             "fail", "elevated_risk"),
+    Scenario("origin-mismatch", "Botswana-mined rough on a certificate declaring South African "
+             "origin", "VEC-ORIGIN-MISMATCH",
+             lambda: _edit(_botswana("VEC-ORIGIN-MISMATCH"), _declared_origin("ZA")), "fail",
+             "no_known_red_flags"),
 ]  # fmt: skip
 
 

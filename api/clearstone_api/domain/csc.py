@@ -182,7 +182,14 @@ def _criterion(
                 remediated=remediated,
                 sources=[
                     SourceRef(
-                        id=s.source_id, title=s.title, publisher=s.publisher, url=s.url, date=s.date
+                        id=s.source_id,
+                        title=s.title,
+                        publisher=s.publisher,
+                        url=s.url,
+                        date=s.date,
+                        strength=known.strength
+                        if (known := reference.sources.get(s.source_id))
+                        else None,
                     )
                     for s in incident.sources
                 ],

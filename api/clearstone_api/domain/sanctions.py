@@ -102,6 +102,6 @@ def assess_sanctions(chain: Chain, reference: Reference, as_of: dt.date) -> Sanc
 
 def _sources(reference: Reference, source_ids: list[str]) -> list[SourceRef]:
     return [
-        SourceRef(id=s.id, title=s.title, publisher=s.publisher, url=s.url)
+        SourceRef(id=s.id, title=s.title, publisher=s.publisher, url=s.url, strength=s.strength)
         for s in reference.source_refs(source_ids)
     ]
