@@ -533,3 +533,22 @@ def test_every_source_an_assessment_cites_says_how_strong_it_is(reference: Refer
     assert cited
     assert all(s.strength is reference.sources[s.id].strength for s in cited)
     assert any(s.id == "S23" and s.strength is SourceStrength.primary for s in cited)
+
+
+def test_a_lot_split_in_the_hub_inherits_its_parent_s_origin_export(reference: Reference) -> None:
+    record = marange(dt.date(2010, 8, 1), dt.date(2010, 9, 12), supervised=True)
+    record["lots"].append({"id": "L2", "carat": "10.50", "hs_code": "7102.31",
+                           "parent_lot_ids": ["L1"]})  # fmt: skip
+    record["stones"][0]["parent_lot_ids"] = ["L2"]
+    sorting = {"id": "s1", "type": "sorting", "date": event(record, "e4")["date"],
+               "items": ["L1", "L2"], "place": {"country": "AE"}}  # fmt: skip
+    record["events"].insert(4, sorting)
+    for later in ("e5", "e6"):
+        event(record, later)["items"] = ["L2"]
+    event(record, "e7")["items"] = ["L2", "ZW-1"]
+    document(record, "kpc2")["lot_ids"] = ["L2"]
+
+    assessment = run(record, reference)
+
+    assert k09_at(assessment, "e5") == {CheckStatus.pass_}
+    assert assessment.kp.result.value == "pass", assessment.kp.summary

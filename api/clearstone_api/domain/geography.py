@@ -16,7 +16,14 @@ from clearstone_api.domain.records import CustodyEvent
 from clearstone_api.domain.reference import Reference
 from clearstone_api.domain.reference_rows import SpecialMeasure
 
-__all__ = ["area_label", "compliant_zone_for", "in_area", "origins_of", "origins_of_items"]
+__all__ = [
+    "area_label",
+    "compliant_zone_for",
+    "in_area",
+    "lineage_of",
+    "origins_of",
+    "origins_of_items",
+]
 
 
 def origins_of(chain: Chain, event: CustodyEvent) -> list[OriginPlace]:
@@ -26,6 +33,12 @@ def origins_of(chain: Chain, event: CustodyEvent) -> list[OriginPlace]:
 
 def origins_of_items(chain: Chain, items: Iterable[str]) -> list[OriginPlace]:
     """The extraction places of some lots (through their lineage)."""
+    wanted = lineage_of(chain, items)
+    return [origin for origin in chain.origins() if origin.lot_id in wanted]
+
+
+def lineage_of(chain: Chain, items: Iterable[str]) -> set[str]:
+    """Some lots and every lot they descend from."""
     wanted: set[str] = set()
     for item in items:
         stack = [item]
@@ -35,7 +48,7 @@ def origins_of_items(chain: Chain, items: Iterable[str]) -> list[OriginPlace]:
                 continue
             wanted.add(lot_id)
             stack.extend(chain.lots[lot_id].parent_lot_ids)
-    return [origin for origin in chain.origins() if origin.lot_id in wanted]
+    return wanted
 
 
 def in_area(measure: SpecialMeasure, origin: OriginPlace, reference: Reference) -> bool:

@@ -12,7 +12,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from clearstone_api.domain.chain import Chain, OriginPlace
-from clearstone_api.domain.geography import area_label, compliant_zone_for, in_area, origins_of
+from clearstone_api.domain.geography import (
+    area_label,
+    compliant_zone_for,
+    in_area,
+    lineage_of,
+    origins_of,
+)
 from clearstone_api.domain.kp_checks import CheckId
 from clearstone_api.domain.kp_findings import EvidenceRow, Findings, fact, ref
 from clearstone_api.domain.kp_participants import status_fact
@@ -134,10 +140,7 @@ def _compliant_zones(
 def _origin_export(chain: Chain, event: CustodyEvent, country: str) -> CustodyEvent | None:
     """The export that took the goods of ``event`` out of ``country``: the latest export from
     there, on or before the event, that moved any of their lots."""
-    lots = {o.lot_id for o in origins_of(chain, event) if o.place.country == country}
-    lots |= {item for item in event.items if item in chain.lots}
-    for lot_id in list(lots):
-        lots.update(chain.lots[lot_id].parent_lot_ids)
+    lots = lineage_of(chain, event.items)
     found = [
         e
         for e in chain.events
