@@ -88,7 +88,7 @@ def check_standing(
             + (
                 f"participant {exporting} certified exports."
                 if exporting
-                else "no participant was."
+                else "no participant certified exports."
             ),
             subject,
             evidence,
@@ -123,7 +123,7 @@ def check_standing(
             f"{participant.name} was a KP participant in good standing on {day}; it could have "
             "certified this export.",
             subject,
-            evidence,
+            evidence[:1],  # a pass cites the record; a failure, the rows too
         )
     else:
         findings.add(
@@ -131,7 +131,7 @@ def check_standing(
             CheckStatus.pass_,
             f"{participant.name} was a KP participant in good standing on {day}.",
             subject,
-            evidence,
+            evidence[:1],
         )
 
 
@@ -199,4 +199,4 @@ def check_counterparties(
         reason = f"Both {here} and {other} were within the KP on {event.date}."
         if notes:
             reason += " " + "; ".join(notes) + "."
-        findings.add(CheckId.K04, CheckStatus.pass_, reason, subject, evidence)
+        findings.add(CheckId.K04, CheckStatus.pass_, reason, subject, evidence[:1])

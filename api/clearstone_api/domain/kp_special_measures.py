@@ -56,11 +56,15 @@ def measure_fact(measure: SpecialMeasure) -> EvidenceRow:
 
 
 def _judge_export(
-    chain: Chain, reference: Reference, export: CustodyEvent, country: str
+    chain: Chain,
+    reference: Reference,
+    export: CustodyEvent,
+    country: str,
+    origins: list[OriginPlace],
 ) -> list[_Outcome]:
-    """The special measures of ``country`` on an export out of it, on the export's date."""
+    """The special measures of ``country`` on an export out of it (whose goods were mined at
+    ``origins``), on the export's date."""
     day = export.date
-    origins = origins_of(chain, export)
     here = [o for o in origins if o.place.country == country]
     supervised = any(c.supervised_export for c in chain.certificates(export))
     outcomes: list[_Outcome] = []
@@ -171,12 +175,13 @@ def check_special_measures(
     mined elsewhere, the result of the export that took them out of their origin."""
     subject = f"event:{event.id}"
     here = event.place.country
+    origins = origins_of(chain, event)
     added = False
-    for outcome in _judge_export(chain, reference, event, here):
+    for outcome in _judge_export(chain, reference, event, here, origins):
         findings.add(CheckId.K09, outcome.status, outcome.reason, subject, outcome.evidence)
         added = True
-    for country in sorted({o.place.country for o in origins_of(chain, event)} - {here}):
-        first_mined = min(o.date for o in origins_of(chain, event) if o.place.country == country)
+    for country in sorted({o.place.country for o in origins} - {here}):
+        first_mined = min(o.date for o in origins if o.place.country == country)
         origin_export = _origin_export(chain, event, country)
         if origin_export is None:
             if _ever_restricted(reference, country, first_mined, event.date):
@@ -191,7 +196,9 @@ def check_special_measures(
                 )
                 added = True
             continue
-        outcomes = _judge_export(chain, reference, origin_export, country)
+        outcomes = _judge_export(
+            chain, reference, origin_export, country, origins_of(chain, origin_export)
+        )
         if not outcomes:
             continue
         worst = max(outcomes, key=lambda o: _GRAVITY[o.status])
