@@ -18,12 +18,13 @@ from bench.api.synthetic import (
 from clearstone_api.canonical import sha256_hex
 from clearstone_api.container import container_of
 from clearstone_api.db import Database
+from clearstone_api.demo.scenarios import load_vectors
 from clearstone_api.domain.assessment import assess, record_digest
 from clearstone_api.domain.records import ProvenanceRecord
 from clearstone_api.services.certificates import certificate_view
 from tests.support.harness import ASGIClient
 
-VECTORS = 20
+VECTORS = len(load_vectors())
 
 
 def _stored(database: Database) -> list[tuple[int, str, str, bytes, str, str, dt.date]]:
