@@ -16,6 +16,7 @@ from typing import Protocol, cast
 import pytest
 from pydantic import BaseModel
 
+from clearstone_api.domain.policy import DEFAULT_POLICY
 from clearstone_api.domain.records import AttestationScheme
 from clearstone_api.domain.reference import (
     FILES,
@@ -711,3 +712,31 @@ def test_an_edit_changes_the_version(tmp_path: Path, ref: Reference) -> None:
     changed = load_reference(folder)
     assert changed.version != ref.version
     assert changed.version.startswith("2026.11.0-")
+
+
+def test_a_check_without_its_rule_or_a_rule_without_a_check_is_refused(tmp_path: Path) -> None:
+    folder = _copy_shipped(tmp_path)
+    path = folder / "kp_rules.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith("K17,")]
+    kept.append('K99,"A rule no check applies.",S1,2026-12-05,verified,\n')
+    path.write_text("".join(kept), encoding="utf-8")
+
+    assert _problems(folder) == [
+        f"kp_rules.csv:{len(kept)}: no check 'K99'",
+        "kp_rules.csv:0: check K17 has no rule",
+    ]
+
+
+def test_a_criterion_without_a_severity_in_the_policy_is_refused(tmp_path: Path) -> None:
+    folder = _copy_shipped(tmp_path)
+    path = folder / "abuse_taxonomy.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    extra = json.loads(lines[0])
+    extra.update(code="C16", name="A criterion the policy does not weigh")
+    path.write_text("\n".join([*lines, json.dumps(extra)]) + "\n", encoding="utf-8")
+
+    assert _problems(folder) == [
+        f"abuse_taxonomy.jsonl:{len(lines) + 1}: criterion C16 has no severity in policy "
+        f"{DEFAULT_POLICY.version}"
+    ]
