@@ -187,6 +187,19 @@ def test_an_attestation_is_not_an_access_token(app: FastAPI, client: ASGIClient)
     _attack(app, client, attestation, "type")
 
 
+def test_a_long_attestation_reads_back_but_a_long_bearer_token_is_refused_unparsed(
+    app: FastAPI, client: ASGIClient
+) -> None:
+    """An attestation signs a stone's whole consumer view, far beyond a bearer token's 4 KiB."""
+    tokens: Tokens = container_of(app).tokens
+    payload = json.dumps({"view": {"checks": ["a reason with its sources"] * 400}}).encode()
+    attestation = tokens.sign_attestation(payload)
+
+    assert len(attestation) > 8192
+    assert tokens.verify_attestation(attestation) == payload
+    _attack(app, client, "x" * 5000 + ".y.z", "malformed")
+
+
 @pytest.mark.parametrize(
     "credentials",
     ["", "Bearer", "Bearer ", "Bearer not.a.jwt", "Bearer a.b", "Basic dXNlcjpwYXNz", "Token x"],

@@ -63,6 +63,10 @@ LEEWAY_SECONDS = 30
 """Clock skew tolerated on ``exp`` and ``iat``."""
 MAX_TOKEN_LENGTH = 4096
 """Longer bearer tokens are refused unparsed; ours are well under 1 KiB."""
+MAX_ATTESTATION_LENGTH = 512 * 1024
+"""Longer attestations are refused unparsed. An attestation signs a stone's whole consumer view
+(every check that did not pass, with its reference rows and sources), so it is far longer than a
+bearer token; the request-body limit bounds what a caller can send anyway."""
 _REFUSED_HEADERS = frozenset({"jku", "jwk", "x5u", "x5c", "crit"})
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -160,7 +164,8 @@ class Tokens:
 
     def _header(self, token: str, expected_type: str) -> Any:
         """The key a token's header names, after every header check."""
-        if len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
+        limit = MAX_TOKEN_LENGTH if expected_type == ACCESS_TOKEN_TYPE else MAX_ATTESTATION_LENGTH
+        if len(token) > limit or token.count(".") != 2:
             raise InvalidToken("malformed")
         try:
             header = jwt.get_unverified_header(token)
