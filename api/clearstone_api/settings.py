@@ -16,13 +16,20 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, StringConstraints, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEVELOPMENT_ENVIRONMENTS", "Environment", "Settings"]
+__all__ = ["DEVELOPMENT_ENVIRONMENTS", "PLACEHOLDER_MARKER", "Environment", "Settings"]
 
 Environment = Literal["development", "test", "production"]
 DEVELOPMENT_ENVIRONMENTS = frozenset({"development", "test"})
 """Where a signing key set may be generated on first start instead of configured."""
 
 MiB = 1024 * 1024
+
+PLACEHOLDER_MARKER = "REPLACE-ME"
+"""What every placeholder in the deploy templates (``deploy/.env.example``,
+``deploy/k8s/secret.template.yaml``) contains; refused outside development and test."""
+
+SYNC_POOL_OVERFLOW = 10
+"""SQLAlchemy's default ``max_overflow``, which the synchronous engine keeps."""
 
 
 class Settings(BaseSettings):
@@ -157,6 +164,47 @@ class Settings(BaseSettings):
                 "`clearstone-api generate-pepper` writes one"
             )
         return self
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets(self) -> Settings:
+        """A secret still holding a template's placeholder would otherwise surface later as a
+        confusing authentication failure (or, for Redis, as a silently per-process budget)."""
+        if self.environment in DEVELOPMENT_ENVIRONMENTS:
+            return self
+        secrets = {
+            "CLEARSTONE_DATABASE_URL": self.database_url,
+            "CLEARSTONE_REDIS_URL": self.redis_url,
+            "CLEARSTONE_SIGNING_KEYS": (
+                None if self.signing_keys is None else self.signing_keys.get_secret_value()
+            ),
+            "CLEARSTONE_CLIENT_SECRET_PEPPER": (
+                None
+                if self.client_secret_pepper is None
+                else self.client_secret_pepper.get_secret_value()
+            ),
+        }
+        placeholders = [
+            name
+            for name, value in secrets.items()
+            if value is not None and PLACEHOLDER_MARKER.lower() in value.lower()
+        ]
+        if placeholders:
+            # Never quote the values: they are secrets (or hold one).
+            raise ValueError(
+                f"{', '.join(placeholders)} still hold the template placeholder "
+                f"{PLACEHOLDER_MARKER}: set real credentials (docs/operations.md, Deploying)"
+            )
+        return self
+
+    def connection_budget(self) -> int:
+        """The most PostgreSQL connections one process can open: the synchronous pool plus its
+        overflow, the async engine's pool plus the same again, and the same again for the raw
+        asyncpg pool of the hot reads. 0 on SQLite. ``/metrics`` reports the same figure from
+        the live pools (``clearstone_db_connection_budget``)."""
+        if self.is_sqlite:
+            return 0
+        hot = 2 * self.pool_size if self.hot_reads_asyncpg else 0
+        return (self.pool_size + SYNC_POOL_OVERFLOW) + 2 * self.pool_size + hot
 
     @property
     def url(self) -> str:

@@ -74,6 +74,7 @@ def test_production_refuses_a_generated_development_key(tmp_path: Path) -> None:
 def test_production_reads_the_key_file(tmp_path: Path) -> None:
     path = tmp_path / "signing_keys"
     path.write_text(_set(generate_jwk("2026-11-a")))
+    path.chmod(0o600)  # production refuses a private key every user can read
     keys = load_key_set(
         Settings(environment="production", client_secret_pepper=PEPPER, signing_keys_file=path)
     )

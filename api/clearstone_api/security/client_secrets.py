@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from clearstone_api.security.secret_files import create_once
-from clearstone_api.settings import Settings
+from clearstone_api.security.secret_files import SecretFileError, create_once, read_secret_file
+from clearstone_api.settings import DEVELOPMENT_ENVIRONMENTS, Settings
 
 __all__ = [
     "HMAC_PREFIX",
@@ -114,11 +114,10 @@ def load_pepper(settings: Settings) -> bytes:
         return _decode(settings.client_secret_pepper.get_secret_value(), "the pepper")
     if settings.client_secret_pepper_file is not None:
         path = settings.client_secret_pepper_file
+        production = settings.environment not in DEVELOPMENT_ENVIRONMENTS
         try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise PepperError(
-                f"cannot read the pepper file {str(path)!r}: {exc.strerror}"
-            ) from None
+            text = read_secret_file(path, "the pepper file", production=production)
+        except SecretFileError as error:
+            raise PepperError(str(error)) from None
         return _decode(text, f"the pepper file {str(path)!r}")
     return _decode(create_once(settings.generated_pepper_path, _generated_pepper), "the pepper")

@@ -31,8 +31,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from clearstone_api.security.secret_files import create_once
-from clearstone_api.settings import DEVELOPMENT_ENVIRONMENTS, Settings
+from clearstone_api.security.secret_files import SecretFileError, create_once, read_secret_file
+from clearstone_api.settings import DEVELOPMENT_ENVIRONMENTS, PLACEHOLDER_MARKER, Settings
 
 __all__ = [
     "DEVELOPMENT_KID_PREFIX",
@@ -209,12 +209,16 @@ def load_key_set(settings: Settings) -> KeySet:
         document = settings.signing_keys.get_secret_value()
     elif settings.signing_keys_file is not None:
         try:
-            document = settings.signing_keys_file.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise KeySetError(
-                f"cannot read the signing key set {str(settings.signing_keys_file)!r}: "
-                f"{exc.strerror}"
-            ) from None
+            document = read_secret_file(
+                settings.signing_keys_file, "the signing key set", production=production
+            )
+        except SecretFileError as error:
+            raise KeySetError(str(error)) from None
     else:
         document = _generated(settings.generated_keys_path)
+    if production and PLACEHOLDER_MARKER.lower() in document.lower():
+        raise KeySetError(
+            f"the signing key set still holds the template placeholder {PLACEHOLDER_MARKER}: "
+            "write a real key set (`clearstone-api generate-signing-key`)"
+        )
     return parse_key_set(document, active_kid=settings.signing_key_id, production=production)
