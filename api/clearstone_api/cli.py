@@ -18,6 +18,7 @@ import secrets
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
 from sqlmodel import col, select
 
 from clearstone_api.db import Database
@@ -66,28 +67,31 @@ def _load_demo(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
-    import uvicorn
-
     from clearstone_api.observability.logs import configure_logging
     from clearstone_api.observability.metrics import reset_multiprocess_dir
+    from clearstone_api.serving import ServerConfig, serve
 
     configure_logging(settings)  # JSON lines from this process too (the worker supervisor)
     reset_multiprocess_dir()  # no worker runs yet: the last run's metric files go
     # An import string, not an app: each worker process builds its own app from the same
-    # CLEARSTONE_* environment (``settings`` above only checked it before any worker starts).
-    uvicorn.run(
-        "clearstone_api.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        proxy_headers=args.proxy_headers,
-        forwarded_allow_ips=args.forwarded_allow_ips,
-        timeout_graceful_shutdown=args.timeout_graceful_shutdown,
-        timeout_keep_alive=args.timeout_keep_alive,
-        server_header=False,
-        access_log=False,  # the app logs each request itself, with its request id
-        log_config=None,  # configured above, and by the app factory in each worker
+    # CLEARSTONE_* environment; serve() builds it once here first and exits non-zero if it
+    # cannot, and stops accepting connections before draining at shutdown.
+    serve(
+        ServerConfig(
+            "clearstone_api.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            proxy_headers=args.proxy_headers,
+            forwarded_allow_ips=args.forwarded_allow_ips,
+            timeout_graceful_shutdown=args.timeout_graceful_shutdown,
+            timeout_keep_alive=args.timeout_keep_alive,
+            timeout_worker_healthcheck=args.timeout_worker_healthcheck,
+            server_header=False,
+            access_log=False,  # the app logs each request itself, with its request id
+            log_config=None,  # configured above, and by the app factory in each worker
+        )
     )
 
 
@@ -215,6 +219,19 @@ def _revoke_attestation(settings: Settings, args: argparse.Namespace) -> None:
     print(f"revoked {args.attestation_id}: its status endpoint now says so")
 
 
+def _settings() -> Settings:
+    """The environment's settings, or exit with what is wrong (never the values: some are
+    secrets) instead of a traceback."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc']) or 'settings'}: {item['msg']}"
+            for item in error.errors(include_url=False, include_input=False)
+        )
+        sys.exit(f"clearstone-api: invalid settings: {problems}")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="clearstone-api", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -248,6 +265,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=_env_int("UVICORN_TIMEOUT_KEEP_ALIVE", 5),
         help="idle keep-alive seconds; above the load balancer's "
         "(default: $UVICORN_TIMEOUT_KEEP_ALIVE, else 5)",
+    )
+    serve.add_argument(
+        "--timeout-worker-healthcheck",
+        type=int,
+        default=_env_int("UVICORN_TIMEOUT_WORKER_HEALTHCHECK", 30),
+        help="seconds a worker may take to answer the supervisor's ping before it is replaced; "
+        "a new worker answers only once it has imported the service, which takes seconds on a "
+        "busy machine (default: $UVICORN_TIMEOUT_WORKER_HEALTHCHECK, else 30)",
     )
     serve.add_argument(
         "--proxy-headers",
@@ -325,7 +350,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "generate-pepper":
         _generate_pepper(args)
         return
-    args.run(Settings(), args)
+    args.run(_settings(), args)
 
 
 if __name__ == "__main__":

