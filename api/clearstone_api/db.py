@@ -34,7 +34,7 @@ from sqlmodel import Session
 
 from clearstone_api.errors import DatabaseUnavailable
 from clearstone_api.security.secret_files import PRIVATE_FILE_MODE, private_directory
-from clearstone_api.settings import Settings
+from clearstone_api.settings import SYNC_POOL_OVERFLOW, Settings
 
 __all__ = ["Database", "make_engine"]
 
@@ -109,7 +109,7 @@ def make_engine(settings: Settings) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, **_postgres_options(url, settings))
+    return create_engine(url, max_overflow=SYNC_POOL_OVERFLOW, **_postgres_options(url, settings))
 
 
 def make_async_engine(settings: Settings) -> AsyncEngine:
@@ -150,6 +150,10 @@ class HotPool(Protocol):
     async def fetch(self, query: str, *args: object) -> list[Sequence[Any]]: ...
 
     async def close(self) -> None: ...
+
+    def get_size(self) -> int: ...
+
+    def get_idle_size(self) -> int: ...
 
 
 def _asyncpg_dsn(url: str) -> tuple[str, float]:
@@ -202,6 +206,16 @@ class Database:
         """Whether the hot reads go through the raw asyncpg pool (PostgreSQL, not turned off)."""
         return self._hot_dsn is not None
 
+    @property
+    def hot_pool_limit(self) -> int:
+        """The most connections the raw asyncpg pool opens (0 without one)."""
+        return 2 * self._hot_pool_size if self.has_hot_pool else 0
+
+    def hot_pool_in_use(self) -> int:
+        """Connections of the raw asyncpg pool checked out now (0 before its first use)."""
+        pool = self._hot_pool
+        return 0 if pool is None else pool.get_size() - pool.get_idle_size()
+
     async def _open_hot_pool(self) -> HotPool:
         assert self._hot_dsn is not None
         if self._hot_lock is None:
@@ -212,7 +226,7 @@ class Database:
                 self._hot_pool = await asyncpg.create_pool(
                     dsn,
                     min_size=1,
-                    max_size=2 * self._hot_pool_size,  # as the async engine: pool + overflow
+                    max_size=self.hot_pool_limit,  # as the async engine: pool + overflow
                     reset=_keep,
                     timeout=timeout,
                     server_settings={"application_name": HOT_READS_APPLICATION_NAME},

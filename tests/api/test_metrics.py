@@ -146,14 +146,48 @@ def test_reassessment_runs_are_counted_with_the_stones_they_changed(
 def test_pool_gauges_show_size_limit_and_nothing_checked_out_when_idle(
     client: ASGIClient, settings: Settings
 ) -> None:
-    client.get("/v1/certificates/NOPE-1")  # uses the async pool
+    client.get("/v1/certificates/NOPE-1")  # uses the async pool (the asyncpg one on PostgreSQL)
     samples = _samples(client)
-    for engine in ("sync", "async"):
+    engines = ("sync", "async") if settings.is_sqlite else ("sync", "async", "asyncpg")
+    for engine in engines:
         labels = frozenset({"engine": engine}.items())
         size = samples[("clearstone_db_pool_size", labels)]
         assert size == (5 if settings.is_sqlite else settings.pool_size)
         assert samples[("clearstone_db_pool_limit", labels)] > size
         assert samples[("clearstone_db_pool_checked_out", labels)] == 0
+
+
+def test_the_connection_budget_counts_every_pool_including_the_raw_asyncpg_one(
+    client: ASGIClient, settings: Settings
+) -> None:
+    """What PostgreSQL's max_connections must fit, per process: docs/operations.md uses the
+    same figure (``Settings.connection_budget``) for the deploy files' budgets."""
+    assert client.get("/v1/certificates/NOPE-1").status_code == 404
+    samples = _samples(client)
+    limits = {
+        dict(labels)["engine"]: value
+        for (name, labels), value in samples.items()
+        if name == "clearstone_db_pool_limit"
+    }
+    budget = samples[("clearstone_db_connection_budget", frozenset())]
+    if settings.is_sqlite:  # (an asyncpg gauge may remain from an earlier test's app)
+        assert budget == limits["sync"] + limits["async"]
+        return
+    assert budget == sum(limits.values())
+    pool = settings.pool_size
+    assert limits == {"sync": pool + 10, "async": 2 * pool, "asyncpg": 2 * pool}
+    assert budget == settings.connection_budget() == 5 * pool + 10
+
+
+def test_without_the_asyncpg_hot_reads_the_budget_has_two_pools() -> None:
+    settings = Settings(
+        database_url="postgresql+psycopg://clearstone@db:5432/clearstone",
+        pool_size=5,
+        hot_reads_asyncpg=False,
+        environment="test",
+    )
+    assert settings.connection_budget() == (5 + 10) + 10
+    assert Settings(environment="test").connection_budget() == 0  # SQLite
 
 
 # --- several worker processes ------------------------------------------------------------------

@@ -13,6 +13,7 @@ metric                                         type       labels
 ``clearstone_db_pool_checked_out``             gauge      ``engine``
 ``clearstone_db_pool_size``                    gauge      ``engine``
 ``clearstone_db_pool_limit``                   gauge      ``engine``
+``clearstone_db_connection_budget``            gauge
 =============================================  =========  ==================================
 
 ``route`` is the route's template (``/v1/certificates/{number}``, or ``unmatched``), never the
@@ -126,7 +127,8 @@ class Metrics:
         )
         self.pool_checked_out = Gauge(
             "clearstone_db_pool_checked_out",
-            "Database connections in use, per engine (sync: writes; async: hot reads).",
+            "Database connections in use, per pool (sync: writes; async: reads through "
+            "SQLAlchemy; asyncpg: the raw pool of the certificate lookup).",
             ("engine",),
             registry=None,
             multiprocess_mode="livesum",
@@ -147,6 +149,14 @@ class Metrics:
             multiprocess_mode="livesum",
         )
 
+        self.connection_budget = Gauge(
+            "clearstone_db_connection_budget",
+            "The most database connections the process can open, every pool at its limit "
+            "(summed over the live workers of a container).",
+            registry=None,
+            multiprocess_mode="livesum",
+        )
+
     def collectors(self) -> list[Counter | Gauge | Histogram]:
         return [
             self.requests,
@@ -159,6 +169,7 @@ class Metrics:
             self.pool_checked_out,
             self.pool_size,
             self.pool_limit,
+            self.connection_budget,
         ]
 
 
@@ -268,6 +279,8 @@ class SampledGauges:
         self._sampled_at = 0.0
         self._last: list[float] = []
         self._pools: list[tuple[Engine, Gauge]] = []
+        self._database = database
+        budget = 0
         for label, engine in (
             ("sync", database.engine),
             ("async", database.async_engine.sync_engine),
@@ -277,8 +290,17 @@ class SampledGauges:
                 continue
             metrics.pool_size.labels(label).set(pool.size())
             max_overflow: int = getattr(pool, "_max_overflow", 0)
-            metrics.pool_limit.labels(label).set(pool.size() + max(max_overflow, 0))
+            limit = pool.size() + max(max_overflow, 0)
+            metrics.pool_limit.labels(label).set(limit)
+            budget += limit
             self._pools.append((engine, metrics.pool_checked_out.labels(label)))
+        self._hot: Gauge | None = None
+        if database.has_hot_pool:  # the raw asyncpg pool: its size plus the same as overflow
+            metrics.pool_size.labels("asyncpg").set(database.hot_pool_limit // 2)
+            metrics.pool_limit.labels("asyncpg").set(database.hot_pool_limit)
+            budget += database.hot_pool_limit
+            self._hot = metrics.pool_checked_out.labels("asyncpg")
+        metrics.connection_budget.set(budget)
         self.sample()
 
     def sample(self, now: float | None = None) -> None:
@@ -287,11 +309,16 @@ class SampledGauges:
         for engine, _ in self._pools:
             pool = engine.pool  # dispose() replaces it
             values.append(float(pool.checkedout()) if isinstance(pool, QueuePool) else 0.0)
+        if self._hot is not None:
+            values.append(float(self._database.hot_pool_in_use()))
         if values == self._last:
             return  # in multiprocess mode every gauge write is a locked write to a shared file
         self._last = values
         self._in_flight.set(values[0])
-        for (_, checked_out), value in zip(self._pools, values[1:], strict=True):
+        gauges = [gauge for _, gauge in self._pools]
+        if self._hot is not None:
+            gauges.append(self._hot)
+        for checked_out, value in zip(gauges, values[1:], strict=True):
             checked_out.set(value)
 
     def request_done(self, now: float) -> None:
