@@ -7,14 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
+from clearstone_api import serving
 from clearstone_api.cli import main
 
 UVICORN_ENV = (
     "WEB_CONCURRENCY",
     "UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN",
     "UVICORN_TIMEOUT_KEEP_ALIVE",
+    "UVICORN_TIMEOUT_WORKER_HEALTHCHECK",
     "FORWARDED_ALLOW_IPS",
     "PROMETHEUS_MULTIPROC_DIR",
 )
@@ -22,16 +23,18 @@ UVICORN_ENV = (
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
-    """What ``serve`` hands to uvicorn (which is not started)."""
+    """The uvicorn configuration ``serve`` builds (the server is not started)."""
     for name in UVICORN_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CLEARSTONE_DATA_DIR", str(tmp_path))
     calls: dict[str, Any] = {}
 
-    def run(app: object, **kwargs: Any) -> None:
-        calls.update(kwargs, app=app)
+    def serve(config: serving.ServerConfig) -> None:
+        assert isinstance(config, serving.ServerConfig)  # a factory failure exits non-zero
+        calls.update(vars(config), access_log=config.access_log)
+        calls["server_header"] = config.server_header
 
-    monkeypatch.setattr(uvicorn, "run", run)
+    monkeypatch.setattr(serving, "serve", serve)
     return calls
 
 
@@ -46,6 +49,7 @@ def test_serve_runs_the_factory_in_every_worker_with_safe_defaults(served: dict[
     assert served["forwarded_allow_ips"] == "127.0.0.1"
     assert served["server_header"] is False
     assert served["access_log"] is False  # the app logs requests itself, with their ids
+    assert served["timeout_worker_healthcheck"] == 30  # a worker imports for seconds when busy
 
 
 def test_serve_reads_the_images_environment(
