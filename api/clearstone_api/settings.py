@@ -10,19 +10,37 @@ Example::
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, StringConstraints, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SecretsSettingsSource,
+    SettingsConfigDict,
+)
 
-__all__ = ["DEVELOPMENT_ENVIRONMENTS", "PLACEHOLDER_MARKER", "Environment", "Settings"]
+__all__ = [
+    "DEVELOPMENT_ENVIRONMENTS",
+    "PLACEHOLDER_MARKER",
+    "SECRETS_DIR_ENV",
+    "Environment",
+    "Settings",
+]
 
 Environment = Literal["development", "test", "production"]
 DEVELOPMENT_ENVIRONMENTS = frozenset({"development", "test"})
 """Where a signing key set may be generated on first start instead of configured."""
 
 MiB = 1024 * 1024
+
+SECRETS_DIR_ENV = "CLEARSTONE_SECRETS_DIR"
+"""A directory of mounted secret files, one per setting, named like its variable
+(``CLEARSTONE_DATABASE_URL``...): Kubernetes mounts a Secret this way, so that credentials are
+files rather than environment variables. A variable set in the environment wins over its file.
+Not a setting itself: it says where settings are read from."""
 
 PLACEHOLDER_MARKER = "REPLACE-ME"
 """What every placeholder in the deploy templates (``deploy/.env.example``,
@@ -36,6 +54,22 @@ class Settings(BaseSettings):
     """Everything the service reads from its environment."""
 
     model_config = SettingsConfigDict(env_prefix="CLEARSTONE_", extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then the environment, then the files in ``$CLEARSTONE_SECRETS_DIR``
+        (read when the settings are built, not when this module is imported)."""
+        del file_secret_settings  # model_config's secrets_dir is fixed at import: not used
+        directory = os.environ.get(SECRETS_DIR_ENV)
+        files = (SecretsSettingsSource(settings_cls, secrets_dir=directory),) if directory else ()
+        return (init_settings, env_settings, dotenv_settings, *files)
 
     environment: Environment = "development"
     data_dir: Path = Path("data")

@@ -20,7 +20,7 @@ from pydantic import SecretStr, ValidationError
 from clearstone_api.security.client_secrets import PepperError, load_pepper
 from clearstone_api.security.keys import KeySetError, generate_jwk, load_key_set
 from clearstone_api.security.secret_files import SecretFileError, read_secret_file
-from clearstone_api.settings import PLACEHOLDER_MARKER, Settings
+from clearstone_api.settings import PLACEHOLDER_MARKER, SECRETS_DIR_ENV, Settings
 
 PASSWORD = "s3cr3t-Pa55word"
 
@@ -203,3 +203,31 @@ def test_an_unreadable_key_file_says_whose_it_is_and_how_to_fix_it(shared_dir: P
     assert "mode 0600" in message if owner == 0 else "mode 0000" in message
     assert f"runs as uid {uid}" in message
     assert f"chown {uid} FILE; chmod 0400 FILE" in message
+
+
+# --- secrets as mounted files ---------------------------------------------------------------
+
+
+def test_settings_read_secret_files_from_the_secrets_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """How Kubernetes passes the database and Redis URLs here: a Secret mounted as files named
+    like the variables, not environment variables."""
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    url = f"postgresql+psycopg://clearstone:{PASSWORD}@db:5432/clearstone"
+    (secrets / "CLEARSTONE_DATABASE_URL").write_text(url + "\n")
+    (secrets / "CLEARSTONE_REDIS_URL").write_text("redis://:REPLACE-ME@cache:6379/0")
+    monkeypatch.setenv(SECRETS_DIR_ENV, str(secrets))
+    monkeypatch.delenv("CLEARSTONE_DATABASE_URL", raising=False)
+    monkeypatch.delenv("CLEARSTONE_REDIS_URL", raising=False)
+    monkeypatch.setenv("CLEARSTONE_DATA_DIR", str(tmp_path))
+
+    development = Settings(environment="development")
+    assert development.database_url == url  # the file, without its trailing newline
+    # ...and a placeholder in a file is refused like one in the environment.
+    with pytest.raises(ValidationError, match="CLEARSTONE_REDIS_URL"):
+        _production(tmp_path, database_url=None)
+
+    monkeypatch.setenv("CLEARSTONE_REDIS_URL", "redis://cache:6379/1")
+    assert Settings(environment="development").redis_url == "redis://cache:6379/1"
