@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: venv serve test check lint typecheck pytest e2e coverage openapi demo bench bench-engine audit clean
+.PHONY: venv serve test check lint typecheck pytest e2e coverage openapi demo bench bench-engine audit clean deploy-smoke
 
 $(STAMP): pyproject.toml api/pyproject.toml requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ bench-engine: $(STAMP)
 	$(BIN)/python -m bench.engine
 
 bench: bench-engine
+
+## deploy-smoke: the compose stack for real (root, a container engine, minutes; not in CI):
+## build, up, lookups through nginx, a rolling upgrade under load, a PostgreSQL restart
+deploy-smoke: $(STAMP)
+	deploy/smoke.sh
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
