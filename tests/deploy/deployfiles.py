@@ -22,7 +22,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-K8S = DEPLOY / "k8s"
+K8S = DEPLOY / "k8s" / "base"
+OVERLAY = DEPLOY / "k8s" / "overlays" / "production"
+CONSTRAINTS = DEPLOY / "constraints.txt"
+NAMESPACE = "clearstone"
 DOCKERFILE = DEPLOY / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 COMPOSE = DEPLOY / "compose.yaml"
@@ -60,10 +63,19 @@ def documents() -> list[tuple[str, Manifest]]:
     ]
 
 
-def one(kind: str) -> Manifest:
-    found = [doc for _, doc in documents() if doc["kind"] == kind]
-    assert len(found) == 1, f"expected exactly one {kind}, found {len(found)}"
+def one(kind: str, name: str | None = None) -> Manifest:
+    """The only resource of ``kind`` (named ``name`` when several exist)."""
+    found = [
+        doc
+        for _, doc in documents()
+        if doc["kind"] == kind and name in (None, doc["metadata"]["name"])
+    ]
+    assert len(found) == 1, f"expected exactly one {kind} {name or ''}, found {len(found)}"
     return found[0]
+
+
+def kinds(kind: str) -> list[Manifest]:
+    return [doc for _, doc in documents() if doc["kind"] == kind]
 
 
 def pod_spec(workload: Manifest) -> Manifest:

@@ -1,25 +1,30 @@
-"""The Kubernetes manifests in deploy/k8s/, checked offline, and the settings they pass.
+"""The Kubernetes manifests in deploy/k8s/ (the base and the production overlay), checked offline,
+and the settings they pass.
 
 Every resource is validated with kubernetes-validate, which ships the Kubernetes JSON schemas
 inside the package, against one pinned Kubernetes version (``KUBERNETES_VERSION``) in strict mode
 (unknown fields are errors), with sockets blocked in this process. ``kubectl kustomize``, where
-the machine has kubectl, renders the kustomization in a network namespace of its own.
+the machine has kubectl, renders the base and the overlay in a network namespace of its own.
 """
 
 from __future__ import annotations
 
 import copy
+import ipaddress
+from typing import Any
 
 import kubernetes_validate
 import pytest
 import yaml
 
-from clearstone_api.settings import Settings
+from clearstone_api.settings import SECRETS_DIR_ENV, Settings
 from tests.deploy.deployfiles import (
     COMPOSE,
     K8S,
     KUBERNETES_VERSION,
+    NAMESPACE,
     OPERATIONS,
+    OVERLAY,
     PLACEHOLDER,
     SECRET_TEMPLATE,
     Manifest,
@@ -28,6 +33,7 @@ from tests.deploy.deployfiles import (
     dockerfile_user,
     documents,
     image_is_pinned,
+    kinds,
     load_all,
     manifest_files,
     one,
@@ -42,10 +48,19 @@ PENDING_SETTINGS: set[str] = set()
 here once Settings has the field."""
 
 API = "api"
+SECRET_VOLUMES = {"clearstone-env", "clearstone-keys"}
+
+
+def _api() -> Manifest:
+    return one("Deployment", "clearstone-api")
+
+
+def _worker() -> Manifest:
+    return one("Deployment", "clearstone-worker")
 
 
 def _workloads() -> list[Manifest]:
-    return [one("Deployment"), one("Job")]
+    return [_api(), _worker(), one("Job")]
 
 
 # --- schemas ----------------------------------------------------------------------------------
@@ -62,12 +77,12 @@ def test_manifest_validates_against_the_pinned_kubernetes_schemas(
 @pytest.mark.usefixtures("no_network")
 def test_the_validator_rejects_what_kubernetes_would() -> None:
     """A control: the validator is live, strict, and fails on a kind it has no schema for."""
-    typo = copy.deepcopy(one("Deployment"))
+    typo = copy.deepcopy(_api())
     container(typo, API)["securityContext"]["readOnlyRootFileSystem"] = True
     with pytest.raises(kubernetes_validate.ValidationError, match="readOnlyRootFileSystem"):
         validate(typo)
 
-    wrong_type = copy.deepcopy(one("Deployment"))
+    wrong_type = copy.deepcopy(_api())
     container(wrong_type, API)["livenessProbe"]["periodSeconds"] = "ten"
     with pytest.raises(kubernetes_validate.ValidationError, match="ten"):
         validate(wrong_type)
@@ -87,35 +102,54 @@ def test_every_manifest_is_in_the_kustomization_except_the_secret_template() -> 
     assert {container(w)["image"].split(":")[0] for w in _workloads()} <= images
 
 
-@pytest.mark.skipif(tool("kubectl") is None, reason="kubectl is not installed")
-@pytest.mark.usefixtures("no_network")
-def test_kustomize_renders_valid_manifests_offline() -> None:
+def _render(directory: Any) -> list[Manifest]:
     kubectl = tool("kubectl")
     assert kubectl is not None
-    rendered = run_offline([kubectl, "kustomize", str(K8S)])
+    rendered = run_offline([kubectl, "kustomize", str(directory)])
     assert rendered.returncode == 0, rendered.stderr
-    docs = [doc for doc in yaml.safe_load_all(rendered.stdout) if doc]
-    assert sorted(doc["kind"] for doc in docs) == [
-        "ConfigMap",
-        "Deployment",
-        "HorizontalPodAutoscaler",
-        "Job",
-        "PodDisruptionBudget",
-        "Service",
-    ]
+    return [doc for doc in yaml.safe_load_all(rendered.stdout) if doc]
+
+
+@pytest.mark.skipif(tool("kubectl") is None, reason="kubectl is not installed")
+@pytest.mark.usefixtures("no_network")
+def test_kustomize_renders_valid_manifests_offline_all_in_the_namespace() -> None:
+    docs = _render(K8S)
+    assert sorted(doc["kind"] for doc in docs) == sorted(
+        ["Namespace", "ConfigMap", "Service", "Ingress", "Job"]
+        + ["Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget"] * 2
+        + ["NetworkPolicy"] * len(kinds("NetworkPolicy"))
+    )
     for doc in docs:
         assert validate(doc) == KUBERNETES_VERSION
+        if doc["kind"] != "Namespace":
+            assert doc["metadata"]["namespace"] == NAMESPACE, doc["metadata"]["name"]
     workloads = [doc for doc in docs if doc["kind"] in ("Deployment", "Job")]
     images = {c["image"] for doc in workloads for c in containers(doc)}
-    assert len(images) == 1, "the Job and the Deployment ship the same release"
+    assert len(images) == 1, "the Job and the Deployments ship the same release"
     assert all(image_is_pinned(image) for image in images), images
+
+
+@pytest.mark.skipif(tool("kubectl") is None, reason="kubectl is not installed")
+@pytest.mark.usefixtures("no_network")
+def test_the_production_overlay_pins_every_image_by_digest() -> None:
+    docs = _render(OVERLAY)
+    for doc in docs:
+        assert validate(doc) == KUBERNETES_VERSION
+    images = {
+        c["image"] for doc in docs if doc["kind"] in ("Deployment", "Job") for c in containers(doc)
+    }
+    assert len(images) == 1, images
+    (image,) = images
+    name, _, digest = image.partition("@sha256:")
+    assert len(digest) == 64 and int(digest, 16) >= 0, image
+    assert ":" not in name.rsplit("/", 1)[-1], "a digest, not a tag as well"
 
 
 # --- behaviour --------------------------------------------------------------------------------
 
 
 def test_probes_point_at_healthz_and_readyz_on_the_served_port() -> None:
-    api = container(one("Deployment"), API)
+    api = container(_api(), API)
     assert {port["name"]: port["containerPort"] for port in api["ports"]} == {"http": 8000}
     probes = {kind: api[f"{kind}Probe"]["httpGet"] for kind in ("startup", "liveness", "readiness")}
     assert probes["startup"]["path"] == "/healthz"
@@ -124,19 +158,35 @@ def test_probes_point_at_healthz_and_readyz_on_the_served_port() -> None:
     assert all(probe["port"] == "http" for probe in probes.values())
 
 
-def test_pods_run_as_the_images_non_root_user_without_privileges() -> None:
+def test_the_namespace_enforces_pod_security_restricted() -> None:
+    namespace = one("Namespace")
+    assert namespace["metadata"]["name"] == NAMESPACE
+    labels = namespace["metadata"]["labels"]
+    for mode in ("enforce", "audit", "warn"):
+        assert labels[f"pod-security.kubernetes.io/{mode}"] == "restricted"
+    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
+    assert kustomization["namespace"] == NAMESPACE
+
+
+def test_pods_meet_pod_security_restricted() -> None:
+    """What the "restricted" profile checks, so that admission never refuses a rollout."""
     uid = dockerfile_user()
     for workload in _workloads():
         pod = pod_spec(workload)
         assert pod["securityContext"]["runAsNonRoot"] is True
         assert pod["securityContext"]["runAsUser"] == uid != 0
+        assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
         assert pod["automountServiceAccountToken"] is False
+        assert not {"hostNetwork", "hostPID", "hostIPC"} & pod.keys()
+        for volume in pod["volumes"]:
+            assert volume.keys() - {"name"} <= {"emptyDir", "secret", "configMap", "projected"}
         for each in pod["containers"]:
             context = each["securityContext"]
             assert context["allowPrivilegeEscalation"] is False
             assert context["readOnlyRootFilesystem"] is True
             assert context.get("privileged", False) is False
             assert context["capabilities"]["drop"] == ["ALL"]
+            assert "add" not in context["capabilities"]
             assert context.get("runAsUser", uid) != 0
             mounts = {mount["mountPath"] for mount in each["volumeMounts"]}
             assert "/tmp" in mounts, "a read-only root still needs a writable /tmp"
@@ -144,35 +194,52 @@ def test_pods_run_as_the_images_non_root_user_without_privileges() -> None:
             assert each["resources"]["limits"]
 
 
-def test_environment_comes_only_from_the_configmap_and_secret_by_reference() -> None:
-    configmap = one("ConfigMap")["metadata"]["name"]
+def test_credentials_are_mounted_files_never_environment_variables() -> None:
+    configmap = one("ConfigMap")
     secrets = {doc["metadata"]["name"] for doc in load_all(K8S / SECRET_TEMPLATE)}
+    assert secrets == SECRET_VOLUMES
     for workload in _workloads():
         each = container(workload)
+        assert each["envFrom"] == [{"configMapRef": {"name": configmap["metadata"]["name"]}}]
         for entry in each.get("env", []):
-            assert "value" not in entry, f"literal env {entry['name']}: use the ConfigMap"
-            assert entry["valueFrom"].keys() <= {"configMapKeyRef", "secretKeyRef"}, entry
-        assert each["envFrom"] == [
-            {"configMapRef": {"name": configmap}},
-            {"secretRef": {"name": "clearstone-env"}},
-        ]
-        for volume in pod_spec(workload)["volumes"]:
-            if "secret" in volume:
-                assert volume["secret"]["secretName"] in secrets
-    assert "clearstone-env" in secrets
+            assert "secretKeyRef" not in entry.get("valueFrom", {}), entry["name"]
+        volumes = {v["name"]: v["secret"] for v in pod_spec(workload)["volumes"] if "secret" in v}
+        assert {v["secretName"] for v in volumes.values()} <= secrets
+        for volume in volumes.values():
+            assert volume["defaultMode"] == 0o440, "group-readable (fsGroup) and no one else"
+        mounts = {m["name"]: m for m in each["volumeMounts"] if m["name"] in volumes}
+        assert all(mount["readOnly"] for mount in mounts.values())
+        paths = {volumes[name]["secretName"]: m["mountPath"] for name, m in mounts.items()}
+        assert paths["clearstone-env"] == configmap["data"]["CLEARSTONE_SECRETS_DIR"]
+    data = configmap["data"]
+    keys_dir = container(_api())["volumeMounts"]
+    keys_path = next(m["mountPath"] for m in keys_dir if m["name"] == "keys")
+    assert data["CLEARSTONE_SIGNING_KEYS_FILE"] == f"{keys_path}/signing_keys"
+    assert data["CLEARSTONE_CLIENT_SECRET_PEPPER_FILE"] == f"{keys_path}/client_secret_pepper"
+    assert "signing-keys" not in str(pod_spec(one("Job"))["volumes"])
+    assert "keys" not in {v["name"] for v in pod_spec(one("Job"))["volumes"]}
 
 
 def test_the_secret_template_holds_placeholders_only() -> None:
     for secret in load_all(K8S / SECRET_TEMPLATE):
         assert secret["kind"] == "Secret"
+        assert secret["metadata"]["namespace"] == NAMESPACE
         assert "data" not in secret, "base64 data hides what it holds: use stringData"
         assert secret["stringData"]
         for key, value in secret["stringData"].items():
             assert PLACEHOLDER in value, f"{secret['metadata']['name']}.{key} is not a placeholder"
 
 
+def test_only_the_ingress_controllers_addresses_may_set_forwarded_headers() -> None:
+    value = one("ConfigMap")["data"]["FORWARDED_ALLOW_IPS"]
+    assert "*" not in value
+    for entry in value.split(","):
+        network = ipaddress.ip_network(entry.strip())
+        assert network.prefixlen >= 24, f"{network} trusts far more than an ingress controller"
+
+
 def test_shutdown_outlasts_endpoint_removal_and_in_flight_requests() -> None:
-    deployment = one("Deployment")
+    deployment = _api()
     command = container(deployment, API)["lifecycle"]["preStop"]["exec"]["command"]
     assert command[0].endswith("sleep")
     pre_stop = int(command[1])
@@ -181,32 +248,50 @@ def test_shutdown_outlasts_endpoint_removal_and_in_flight_requests() -> None:
     assert pod_spec(deployment)["terminationGracePeriodSeconds"] > pre_stop + graceful
 
 
-def test_autoscaler_budget_and_service_target_the_api_pods() -> None:
-    deployment = one("Deployment")
-    labels = deployment["spec"]["template"]["metadata"]["labels"]
-    assert deployment["spec"]["selector"]["matchLabels"].items() <= labels.items()
+def _targets(workload: Manifest) -> None:
+    labels = workload["spec"]["template"]["metadata"]["labels"]
+    assert workload["spec"]["selector"]["matchLabels"].items() <= labels.items()
     # The HPA owns the replica count: a spec.replicas here would reset it on every apply.
-    assert "replicas" not in deployment["spec"]
-    assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
-
-    hpa = one("HorizontalPodAutoscaler")
-    assert hpa["apiVersion"] == "autoscaling/v2"
+    assert "replicas" not in workload["spec"]
+    assert workload["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+    name = workload["metadata"]["name"]
+    hpa = one("HorizontalPodAutoscaler", name)
     assert hpa["spec"]["scaleTargetRef"] == {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "name": deployment["metadata"]["name"],
+        "name": name,
     }
-    assert hpa["spec"]["minReplicas"] >= 2
-    assert hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"]
-    assert [metric["resource"]["name"] for metric in hpa["spec"]["metrics"]] == ["cpu"]
-
-    pdb = one("PodDisruptionBudget")
+    assert hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"] >= 1
+    pdb = one("PodDisruptionBudget", name)
     assert pdb["spec"]["selector"]["matchLabels"].items() <= labels.items()
     assert pdb["spec"]["maxUnavailable"] == 1
 
+
+def test_the_api_scales_on_cpu_behind_its_service() -> None:
+    api = _api()
+    _targets(api)
+    hpa = one("HorizontalPodAutoscaler", "clearstone-api")
+    assert hpa["spec"]["minReplicas"] >= 2
+    assert [metric["resource"]["name"] for metric in hpa["spec"]["metrics"]] == ["cpu"]
     service = one("Service")
+    labels = api["spec"]["template"]["metadata"]["labels"]
     assert service["spec"]["selector"].items() <= labels.items()
     assert [port["targetPort"] for port in service["spec"]["ports"]] == ["http"]
+
+
+def test_the_workers_scale_on_their_own_on_queue_depth() -> None:
+    worker = _worker()
+    _targets(worker)
+    each = container(worker)
+    assert each["command"][:2] == ["clearstone-api", "worker"]
+    assert "ports" not in each, "workers take no traffic"
+    assert each["image"] == container(_api())["image"], "the same release as the API"
+    hpa = one("HorizontalPodAutoscaler", "clearstone-worker")
+    (metric,) = hpa["spec"]["metrics"]
+    assert metric["type"] == "External"
+    assert metric["external"]["metric"]["name"] == "clearstone_job_queue_depth"
+    labels = worker["spec"]["template"]["metadata"]["labels"]
+    assert not one("Service")["spec"]["selector"].items() <= labels.items()
 
 
 def test_the_migration_job_migrates_and_the_api_never_does() -> None:
@@ -216,16 +301,129 @@ def test_the_migration_job_migrates_and_the_api_never_does() -> None:
     assert pod_spec(job)["restartPolicy"] == "Never"
     assert job["spec"]["parallelism"] == 1
     assert job["spec"]["backoffLimit"] >= 1
-    api = container(one("Deployment"), API)
-    assert "command" not in api, "the API runs the image's default command (uvicorn)"
+    api = container(_api(), API)
+    assert "command" not in api, "the API runs the image's default command"
     assert "migrate" not in " ".join(api.get("args", []))
+    assert "migrate" not in " ".join(container(_worker())["command"])
     assert migrate["image"] == api["image"]
-    assert "signing-keys" not in {volume["name"] for volume in pod_spec(job)["volumes"]}
 
 
 def test_workload_images_are_pinned() -> None:
     for workload in _workloads():
         assert image_is_pinned(container(workload)["image"])
+
+
+# --- network policies and the ingress ---------------------------------------------------------
+
+
+def _selects(selector: Manifest, labels: dict[str, str]) -> bool:
+    if not selector.get("matchLabels", {}).items() <= labels.items():
+        return False
+    for expression in selector.get("matchExpressions", []):
+        assert expression["operator"] == "In"
+        if labels.get(expression["key"]) not in expression["values"]:
+            return False
+    return True
+
+
+POD = {
+    "api": {"app.kubernetes.io/name": "clearstone", "app.kubernetes.io/component": "api"},
+    "worker": {"app.kubernetes.io/name": "clearstone", "app.kubernetes.io/component": "worker"},
+    "migrate": {"app.kubernetes.io/name": "clearstone", "app.kubernetes.io/component": "migrate"},
+    "postgresql": {"app.kubernetes.io/name": "postgresql"},
+    "redis": {"app.kubernetes.io/name": "redis"},
+}
+
+
+def _allowed_in(target: str, peer: str, namespace: str, port: int) -> bool:
+    """Whether some policy admits ``peer`` (a pod of POD, or any pod of ``namespace``) to
+    ``target`` on ``port``; with the default deny, nothing else is."""
+    peer_labels = POD.get(peer, {})
+    for policy in kinds("NetworkPolicy"):
+        spec = policy["spec"]
+        if "Ingress" not in spec["policyTypes"] or not _selects(spec["podSelector"], POD[target]):
+            continue
+        for rule in spec.get("ingress", []):
+            ports = {entry["port"] for entry in rule.get("ports", [])}
+            if port not in ports:
+                continue
+            for source in rule["from"]:
+                same_namespace = "namespaceSelector" not in source
+                if same_namespace and namespace != NAMESPACE:
+                    continue
+                if not same_namespace:
+                    wanted = source["namespaceSelector"]["matchLabels"]
+                    if wanted != {"kubernetes.io/metadata.name": namespace}:
+                        continue
+                pods = source.get("podSelector")
+                if pods is None or _selects(pods, peer_labels):
+                    return True
+    return False
+
+
+def test_everything_is_denied_unless_a_policy_allows_it() -> None:
+    deny = one("NetworkPolicy", "default-deny")
+    assert deny["spec"]["podSelector"] == {}
+    assert sorted(deny["spec"]["policyTypes"]) == ["Egress", "Ingress"]
+    assert "ingress" not in deny["spec"] and "egress" not in deny["spec"]
+
+
+def test_the_api_is_reachable_only_from_the_ingress_controller_and_monitoring() -> None:
+    controller = {"app.kubernetes.io/name": "ingress-nginx"}
+    POD["controller"] = controller
+    try:
+        assert _allowed_in("api", "controller", "ingress-nginx", 8000)
+        assert _allowed_in("api", "prometheus", "monitoring", 8000)
+        assert not _allowed_in("api", "worker", NAMESPACE, 8000)
+        assert not _allowed_in("api", "anything", "default", 8000)
+        assert not _allowed_in("api", "controller", "ingress-nginx", 5432)
+    finally:
+        del POD["controller"]
+
+
+def test_the_datastores_are_reachable_only_from_the_api_workers_and_migration() -> None:
+    for store, port in (("postgresql", 5432), ("redis", 6379)):
+        for peer in ("api", "worker", "migrate"):
+            assert _allowed_in(store, peer, NAMESPACE, port), (store, peer)
+        assert not _allowed_in(store, "anything", NAMESPACE, port)
+        assert not _allowed_in(store, "controller", "ingress-nginx", port)
+
+
+def _routed(ingress: Manifest, path: str) -> bool:
+    for rule in ingress["spec"]["rules"]:
+        for entry in rule["http"]["paths"]:
+            prefix = entry["path"]
+            if entry["pathType"] == "Exact" and path == prefix:
+                return True
+            if entry["pathType"] == "Prefix":
+                base = prefix.rstrip("/")
+                if path == base or path.startswith(base + "/"):
+                    return True
+    return False
+
+
+def test_the_ingress_serves_tls_and_only_the_public_paths() -> None:
+    ingress = one("Ingress")
+    hosts = {host for rule in ingress["spec"]["rules"] for host in [rule["host"]]}
+    assert hosts <= {host for tls in ingress["spec"]["tls"] for host in tls["hosts"]}
+    assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/force-ssl-redirect"]
+    for public in (
+        "/v1/certificates/DEMO-BW-2023",
+        "/v1/checkout/screenings",
+        "/.well-known/jwks.json",
+        "/",
+        "/check/DEMO-BW-2023",
+        "/static/page.css",
+    ):
+        assert _routed(ingress, public), public
+    for internal in ("/metrics", "/readyz", "/healthz", "/metricsz", "/v1x"):
+        assert not _routed(ingress, internal), internal
+    backends = {
+        entry["backend"]["service"]["name"]
+        for rule in ingress["spec"]["rules"]
+        for entry in rule["http"]["paths"]
+    }
+    assert backends == {one("Service")["metadata"]["name"]}
 
 
 # --- settings: what the deploy files set, and what the operations guide documents -------------
@@ -239,7 +437,7 @@ def _setting_env_names() -> set[str]:
 def _deploy_setting_names() -> dict[str, set[str]]:
     services = yaml.safe_load(COMPOSE.read_text())["services"]
     sources = {
-        "configmap.yaml": set(one("ConfigMap")["data"]),
+        "configmap.yaml": set(one("ConfigMap")["data"]) - {SECRETS_DIR_ENV},
         SECRET_TEMPLATE: {
             key for secret in load_all(K8S / SECRET_TEMPLATE) for key in secret["stringData"]
         },
