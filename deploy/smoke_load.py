@@ -14,6 +14,7 @@ import argparse
 import collections
 import http.client
 import json
+import sys
 import threading
 import time
 from pathlib import Path
@@ -75,17 +76,14 @@ def main() -> None:
     for thread in threads:
         thread.join()
     total = sum(statuses.values())
-    print(
-        json.dumps(
-            {
-                "requests": total,
-                "seconds": round(time.monotonic() - started, 1),
-                "statuses": dict(sorted(statuses.items())),
-                "non_2xx": total - sum(n for s, n in statuses.items() if s.startswith("2")),
-                "failures": failures[:20],
-            }
-        )
-    )
+    summary = {
+        "requests": total,
+        "seconds": round(time.monotonic() - started, 1),
+        "statuses": dict(sorted(statuses.items())),
+        "non_2xx": total - sum(n for s, n in statuses.items() if s.startswith("2")),
+        "failures": failures[:20],
+    }
+    sys.stdout.write(json.dumps(summary) + "\n")
 
 
 if __name__ == "__main__":
