@@ -4,8 +4,9 @@ A database is migrated and loaded with the demo stones by the CLI, dumped with t
 ``pg_dump`` command line (from ``CLEARSTONE_DATABASE_URL`` itself, in the service's
 ``postgresql+psycopg://`` form that libpq does not read), restored with the documented
 ``pg_restore`` command line into an empty database, and compared: the row count of every table,
-and the head of every custody hash chain. Then the service is pointed at the restored copy:
-``migrate`` has nothing to do, ``/readyz`` is 200 and a certificate reads the same.
+the head of every custody hash chain, and the custody transparency log's signed tree head. Then
+the service is pointed at the restored copy: ``migrate`` has nothing to do, ``/readyz`` is 200,
+and a certificate and the latest signed tree head read the same.
 
 Runs with the normal suite when ``CLEARSTONE_TEST_DATABASE_URL`` names a PostgreSQL server and
 ``pg_dump``/``pg_restore`` are installed; skipped, with the reason, otherwise.
@@ -27,7 +28,7 @@ from sqlalchemy.engine import make_url
 
 from clearstone_api.app import create_app
 from clearstone_api.settings import Settings
-from clearstone_api.testing import ASGIClient
+from tests.support.harness import ASGIClient
 
 SERVER = os.environ.get("CLEARSTONE_TEST_DATABASE_URL", "")
 
@@ -55,7 +56,13 @@ CHAIN_HEADS = """
     FROM custody_links ORDER BY item_kind, item_id, seq DESC
 """
 
+TREE_HEAD = """
+    SELECT tree_size, root_hash, signature FROM custody_tree_heads
+    ORDER BY tree_size DESC LIMIT 1
+"""
+
 CERTIFICATE = "/v1/certificates/DEMO-BW-2023"
+LATEST_TREE_HEAD = "/v1/transparency/tree-heads/latest"
 
 
 def _libpq(url: str) -> str:
@@ -104,8 +111,12 @@ def _shell(command: str, url: str, dump: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def _snapshot(url: str) -> tuple[dict[str, int], list[tuple[object, ...]]]:
-    """Every table's row count, and every custody chain's head."""
+Snapshot = tuple[dict[str, int], list[tuple[object, ...]]]
+
+
+def _snapshot(url: str) -> Snapshot:
+    """Every table's row count, every custody chain's head, and the custody transparency
+    log's latest signed tree head."""
     with psycopg.connect(_libpq(url)) as connection:
         tables = [
             row[0]
@@ -118,6 +129,7 @@ def _snapshot(url: str) -> tuple[dict[str, int], list[tuple[object, ...]]]:
             for table in tables
         }
         heads = [tuple(row) for row in connection.execute(CHAIN_HEADS)]
+        heads += [("tree head", *row) for row in connection.execute(TREE_HEAD)]
     return counts, heads
 
 
@@ -130,6 +142,7 @@ def test_the_documented_dump_and_restore_give_back_every_row_and_chain_head(
     before_counts, before_heads = _snapshot(source)
     assert before_counts["stones"] > 0 and before_counts["custody_links"] > 0
     assert before_heads, "the demo has custody chains to compare"
+    assert before_heads[-1][0] == "tree head", "the demo's events are in the transparency log"
 
     dump = tmp_path / "clearstone.dump"
     _shell(BACKUP, source, dump)
@@ -151,6 +164,9 @@ def test_the_documented_dump_and_restore_give_back_every_row_and_chain_head(
         answered = restored.get(CERTIFICATE)
         assert (answered.status_code, expected.status_code) == (200, 200)
         assert answered.json() == expected.json()
+        head, original_head = restored.get(LATEST_TREE_HEAD), original.get(LATEST_TREE_HEAD)
+        assert (head.status_code, original_head.status_code) == (200, 200)
+        assert head.json() == original_head.json(), "the signed custody tree head survives"
     finally:
         original.close()
         restored.close()
