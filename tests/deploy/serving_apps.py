@@ -23,7 +23,7 @@ async def _ping(_request: Request) -> PlainTextResponse:
 
 async def _slow(_request: Request) -> PlainTextResponse:
     Path(os.environ[MARKER_ENV]).touch()
-    await asyncio.sleep(5)
+    await asyncio.sleep(15)  # long enough to watch the shutdown on a busy machine
     return PlainTextResponse("finished")
 
 
