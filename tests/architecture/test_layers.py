@@ -33,7 +33,16 @@ DATABASE_LAYER = (
 
 ARCHITECTURE = Architecture(
     layers=(
-        Layer("app", ("clearstone_api.app", "clearstone_api.cli", "clearstone_api.openapi_export")),
+        Layer(
+            "app",
+            (
+                "clearstone_api.app",
+                "clearstone_api.cli",
+                "clearstone_api.openapi_export",
+                # The server process: builds the app and supervises its workers.
+                "clearstone_api.serving",
+            ),
+        ),
         Layer(
             "http",
             (
