@@ -35,6 +35,7 @@ from clearstone_api.services.clients import create_client, disable_client
 from clearstone_api.services.demo import load_demo
 from clearstone_api.services.reference_changes import run_reassessment
 from clearstone_api.services.reference_store import ReferenceStore
+from clearstone_api.services.transparency import anchor_unlogged
 from clearstone_api.settings import Settings
 
 __all__ = ["main"]
@@ -207,6 +208,16 @@ def _renew_attestations(settings: Settings, args: argparse.Namespace) -> None:
     print(f"renewed {renewed} attestation(s) expiring within {args.within_days} days")
 
 
+def _anchor_custody_log(settings: Settings, _args: argparse.Namespace) -> None:
+    database = Database.from_settings(settings)
+    try:
+        with database.session() as session:
+            entered = anchor_unlogged(session, _attester(settings))
+    finally:
+        database.engine.dispose()
+    print(f"entered {entered} custody event(s) into the transparency log")
+
+
 def _revoke_attestation(settings: Settings, args: argparse.Namespace) -> None:
     database = Database.from_settings(settings)
     try:
@@ -337,6 +348,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     renew.add_argument("--within-days", type=int, default=RENEWAL_WINDOW.days)
     renew.set_defaults(run=_renew_attestations)
+    commands.add_parser(
+        "anchor-custody-log",
+        help="enter custody events appended before the transparency log existed (run once)",
+    ).set_defaults(run=_anchor_custody_log)
     revoke_command = commands.add_parser(
         "revoke-attestation", help="mark an attestation revoked at its status endpoint"
     )

@@ -13,9 +13,11 @@ from sqlmodel import Session, col, select
 from clearstone import _merkle as offline
 from clearstone_api import merkle
 from clearstone_api.canonical import canonical_json, chain_hash, sha256_hex
+from clearstone_api.cli import main
 from clearstone_api.db import Database
 from clearstone_api.models.custody import CustodyEvent, CustodyLink
 from clearstone_api.services.transparency import event_leaf
+from clearstone_api.settings import Settings
 from tests.api.factories import export_event, lot, register_chain, stone
 from tests.api.test_attestations import verify_offline
 from tests.support.harness import ASGIClient
@@ -291,3 +293,30 @@ def test_a_log_rolled_back_behind_an_attestation_is_detected(
     report = _verify(supplier, stones["S2"])
     assert report["valid"] is False
     assert {"tree_head_behind_attestation", "attested_custody_mismatch"} <= _problems(report)
+
+
+def test_events_from_before_the_log_are_entered_by_anchor_custody_log(
+    supplier: ASGIClient,
+    database: Database,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    stones = _events(supplier)
+    before = _verify(supplier, stones["S1"])["tree_head"]["root_hash"]
+    with database.engine.begin() as connection:  # the state a database migrated to 0003 is in
+        connection.execute(text("UPDATE custody_events SET log_index = NULL"))
+        connection.execute(text("DELETE FROM custody_tree_nodes"))
+        connection.execute(text("DELETE FROM custody_tree_heads"))
+    assert _verify(supplier, stones["S1"])["valid"] is False
+    monkeypatch.setenv("CLEARSTONE_DATABASE_URL", settings.url)
+    monkeypatch.setenv("CLEARSTONE_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("CLEARSTONE_ENVIRONMENT", "test")
+    main(["anchor-custody-log"])
+    assert "entered 4 custody event(s)" in capsys.readouterr().out
+    for stone_id in stones.values():
+        report = _verify(supplier, stone_id)
+        assert report["valid"] is True, report["problems"]
+    assert report["tree_head"]["root_hash"] == before  # the same events, in the same order
+    main(["anchor-custody-log"])
+    assert "entered 0 custody event(s)" in capsys.readouterr().out

@@ -33,6 +33,7 @@ __all__ = [
     "ConsistencyProof",
     "InclusionProof",
     "SignedTreeHead",
+    "anchor_unlogged",
     "append_leaf",
     "consistency",
     "event_leaf",
@@ -156,6 +157,20 @@ def append_leaf(
     for level, index, value in made:
         nodes._seen[(level, index)] = value
     return _sign(session, size + 1, merkle.root(size + 1, nodes), attester)
+
+
+def anchor_unlogged(session: Session, attester: Attester) -> int:
+    """Enter every custody event that is not in the log yet (appended before the log existed),
+    in the order they were appended, each as the next leaf with a signed tree head; how many."""
+    unlogged = session.exec(
+        select(CustodyEvent)
+        .where(col(CustodyEvent.log_index).is_(None))
+        .order_by(col(CustodyEvent.id))
+    ).all()
+    for event in unlogged:
+        links = session.exec(select(CustodyLink).where(CustodyLink.event_id == event.id)).all()
+        append_leaf(session, event, links, attester)
+    return len(unlogged)
 
 
 def _sign(session: Session, size: int, root: bytes, attester: Attester) -> SignedTreeHead:
