@@ -6,10 +6,16 @@ the service answers every error as ``application/problem+json`` with :class:`~er
 documents what middleware adds to every operation: ``X-Request-Id``, the rate-limit headers and
 429, and 413 for a body over the size limit. The security schemes come from the routes'
 dependencies (``security.principals``), plus HTTP Basic for the token endpoint.
+
+Pydantic names a model that reads and writes differently ``Stone-Input`` and ``Stone-Output``,
+both titled ``Stone``; generators name classes after titles, so two schemas with one title lose
+one of them. The contract names them ``StoneInput`` (what a client sends) and ``Stone`` (what
+the service answers), each with its own title; a page of ``X`` is ``XPage`` (not ``Page_X_``).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI
@@ -100,6 +106,34 @@ def _shape_operation(path: str, operation: dict[str, Any]) -> None:
             headers["WWW-Authenticate"] = {"schema": {"type": "string"}}
 
 
+def _schema_name(name: str) -> str:
+    """``X-Input`` -> ``XInput`` (sent), ``X-Output`` -> ``X`` (answered), ``Page_X_`` ->
+    ``XPage``; others unchanged."""
+    if name.startswith("Page_") and name.endswith("_"):
+        return name.removeprefix("Page_").removesuffix("_") + "Page"
+    if name.endswith("-Input"):
+        return name.removesuffix("-Input") + "Input"
+    return name.removesuffix("-Output")
+
+
+def _unique_schema_names(document: dict[str, Any]) -> dict[str, Any]:
+    schemas: dict[str, Any] = document.get("components", {}).get("schemas", {})
+    renames = {name: _schema_name(name) for name in schemas if _schema_name(name) != name}
+    if not renames:
+        return document
+    text = json.dumps(document)
+    for old, new in renames.items():
+        text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
+    renamed: dict[str, Any] = json.loads(text)
+    components = renamed["components"]
+    components["schemas"] = {
+        renames.get(name, name): schema for name, schema in components["schemas"].items()
+    }
+    for new in renames.values():
+        components["schemas"][new]["title"] = new
+    return renamed
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     document = get_openapi(
         title=app.title,
@@ -119,7 +153,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     schemas = components.get("schemas", {})
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
-    return document
+    return _unique_schema_names(document)
 
 
 def install_openapi(app: FastAPI) -> None:

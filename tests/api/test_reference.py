@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.support.harness import ASGIClient
 
 
@@ -45,3 +47,11 @@ def test_taxonomy_lists_the_criteria(client: ASGIClient) -> None:
         for c in client.get("/v1/reference/taxonomy", params={"limit": 100}).json()["data"]
     ]
     assert codes[0] == "C01"
+
+
+@pytest.mark.parametrize("on", ["0", "20260101", "2026-13-01", "2026-02-30", "2026-1-01", "today"])
+def test_a_date_that_is_not_a_full_date_is_refused_naming_on(client: ASGIClient, on: str) -> None:
+    response = client.get("/v1/reference/participants", params={"on": on})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert [e["path"] for e in response.json()["errors"]] == ["query.on"]

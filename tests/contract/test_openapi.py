@@ -154,3 +154,24 @@ def test_every_request_body_object_refuses_unknown_keys(spec: dict[str, Any]) ->
         for where in _open_objects(spec, content["schema"], "body", set())
     }
     assert open_objects == set()
+
+
+def test_every_schema_has_a_title_of_its_own(spec: dict[str, Any]) -> None:
+    """Generators name classes after titles: two schemas with one title lose one of them."""
+    schemas = spec["components"]["schemas"]
+    titles = [schema.get("title", name) for name, schema in schemas.items()]
+    assert len(titles) == len(set(titles))
+    assert all(name.isalnum() for name in schemas), "names a generator can use as they are"
+    for name in ("StoneInput", "Stone", "StonePublicPage"):
+        assert schemas[name]["title"] == name
+
+
+def test_a_date_parameter_is_a_date_format_not_a_pattern(spec: dict[str, Any]) -> None:
+    (on,) = [
+        p
+        for p in spec["paths"]["/v1/reference/participants"]["get"]["parameters"]
+        if p["name"] == "on"
+    ]
+    assert on["schema"]["type"] == "string"
+    assert on["schema"]["format"] == "date"
+    assert "pattern" not in on["schema"]

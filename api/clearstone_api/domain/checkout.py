@@ -19,6 +19,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from clearstone_api.domain.records import Integral
 from clearstone_api.domain.verdicts import CscResult, KpResult
 
 __all__ = [
@@ -62,13 +63,13 @@ class ScreeningPolicy(BaseModel):
     review_kp: list[KpResult] = [KpResult.insufficient_evidence]
     block_csc: list[CscResult] = [CscResult.red_flag]
     review_csc: list[CscResult] = [CscResult.elevated_risk, CscResult.insufficient_provenance]
-    review_risk_score_from: Annotated[int, Field(ge=0, le=101)] = NEVER
+    review_risk_score_from: Annotated[int, Field(ge=0, le=101), Integral] = NEVER
     """Send to review any stone whose CSC risk score is at least this (101: never)."""
     block_sanctions: bool = True
     """Block stones flagged under non-KP trade sanctions."""
     unknown: Decision = Decision.review
     """What a number Clearstone does not know gets."""
-    max_assessment_age_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+    max_assessment_age_days: Annotated[int, Field(ge=0, le=3650), Integral] | None = None
     """Require a stored assessment made at most this many days ago (null: any age). Older
     ones get ``stale_assessment``."""
     stale_assessment: Decision = Decision.review

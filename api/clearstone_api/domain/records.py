@@ -9,11 +9,19 @@ included, and names every problem by its path.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from clearstone_api.domain.text import MULTI_LINE, CheckedValues
 
@@ -27,6 +35,7 @@ __all__ = [
     "EventType",
     "EvidenceLevel",
     "GradingReport",
+    "Integral",
     "Invoice",
     "KPCertificate",
     "Origin",
@@ -63,8 +72,57 @@ CountryCode = Annotated[
 ]
 """ISO 3166-1 alpha-2 country code (``EU`` is a KP participant, not a country: use members)."""
 
-Carat = Annotated[Decimal, Field(gt=0, le=Decimal("1000000"), max_digits=12, decimal_places=3)]
-UsdValue = Annotated[Decimal, Field(ge=0, le=Decimal("1e12"), max_digits=16, decimal_places=2)]
+
+class _DecimalInput:
+    """A JSON number, or a decimal string of plain digits: ``""`` and ``"1e3"`` are not one.
+
+    The same rule for the contract (the ``validation`` JSON Schema) and the server (a before
+    validator), so what the schema refuses the service refuses too.
+    """
+
+    def __init__(self, number: dict[str, float], digits: int, places: int) -> None:
+        self.pattern = rf"^\d{{1,{digits}}}(\.\d{{1,{places}}})?$"
+        string = {"type": "string", "pattern": self.pattern}
+        either = {"anyOf": [{"type": "number", **number}, string]}
+        self.schema = WithJsonSchema(either, "validation")
+        self.validator = BeforeValidator(self._check)
+
+    def _check(self, value: object) -> object:
+        # After a before-validator pydantic validates a Python object, and strict mode takes
+        # only a Decimal there: the JSON forms the contract allows become one here.
+        if isinstance(value, str):
+            if not re.fullmatch(self.pattern, value):
+                raise ValueError("a decimal is a number or a string of digits such as '1.25'")
+            return Decimal(value)
+        if isinstance(value, float | int) and not isinstance(value, bool):
+            return Decimal(str(value))
+        return value
+
+
+def _integral(value: object) -> object:
+    """``60.0`` is the integer 60 in JSON Schema; strict validation would refuse it."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Integral = BeforeValidator(_integral)
+"""Put on every ``int`` of a request body: an integral float is that integer, ``60.5`` is not."""
+
+_CARAT = _DecimalInput({"exclusiveMinimum": 0, "maximum": 1000000}, 7, 3)
+_USD = _DecimalInput({"minimum": 0, "maximum": 1e12}, 13, 2)
+Carat = Annotated[
+    Decimal,
+    Field(gt=0, le=Decimal("1000000"), max_digits=12, decimal_places=3),
+    _CARAT.validator,
+    _CARAT.schema,
+]
+UsdValue = Annotated[
+    Decimal,
+    Field(ge=0, le=Decimal("1e12"), max_digits=16, decimal_places=2),
+    _USD.validator,
+    _USD.schema,
+]
 
 
 class _Model(CheckedValues, BaseModel):  # BaseModel named for linters
@@ -206,7 +264,7 @@ class RoughLot(_Model):
     kind: Literal["rough_lot"] = "rough_lot"
     id: Id
     carat: Carat
-    parcel_count: Annotated[int, Field(ge=1, le=100000)] = 1
+    parcel_count: Annotated[int, Field(ge=1, le=100000), Integral] = 1
     hs_code: Annotated[str, StringConstraints(pattern=r"^\d{4}\.\d{2}$")] = "7102.31"
     origin: Origin = Origin.natural
     parent_lot_ids: Annotated[list[Id], Field(max_length=MAX_ITEMS)] = []
@@ -250,7 +308,7 @@ class KPCertificate(_Model):
     importer: PartyRef | None = None
     carat_weight: Carat | None = None
     value_usd: UsdValue | None = None
-    parcel_count: Annotated[int, Field(ge=1, le=100000)] | None = None
+    parcel_count: Annotated[int, Field(ge=1, le=100000), Integral] | None = None
     hs_codes: Annotated[
         list[Annotated[str, StringConstraints(pattern=r"^\d{4}\.\d{2}$")]], Field(max_length=10)
     ] = []

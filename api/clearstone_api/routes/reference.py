@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
+from pydantic import WithJsonSchema
 
 from clearstone_api.domain.reference_rows import Criterion, Incident, IncidentStatus
 from clearstone_api.errors import FieldError, Unprocessable
@@ -18,13 +20,20 @@ from clearstone_api.services.reference_data import IncidentFilter, ParticipantPu
 router = APIRouter(tags=["reference"])
 
 IncidentId = Annotated[str, Path(max_length=128, pattern=r"^INC-[A-Z0-9-]+$")]
+_FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _date(value: str | None) -> dt.date:
-    """Parsed by hand: pydantic's lax mode would read ``on=0`` as 1970-01-01."""
+    """Parsed by hand: pydantic's lax mode would read ``on=0`` as 1970-01-01.
+
+    The contract says ``format: date`` (RFC 3339 full-date): ``YYYY-MM-DD`` and nothing of the
+    other ISO 8601 spellings ``fromisoformat`` accepts (``20260101``).
+    """
     if value is None:
         return dt.date.today()
     try:
+        if not _FULL_DATE.fullmatch(value):
+            raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
         raise Unprocessable(
@@ -51,7 +60,8 @@ def list_participants(
     page: PageParamsDep,
     on: Annotated[
         str | None,
-        Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="A date, `YYYY-MM-DD`; default today."),
+        Query(max_length=10, description="A date, `YYYY-MM-DD`; default today."),
+        WithJsonSchema({"type": "string", "format": "date"}),  # checked by _date, not pydantic
     ] = None,
 ) -> Page[ParticipantPublic]:
     rows = reference_data.list_participants(
