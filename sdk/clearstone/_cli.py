@@ -61,6 +61,7 @@ EXIT_ERROR = 2
 _KP_RESULTS = ("pass", "fail", "insufficient_evidence", "not_applicable")
 _CSC_RESULTS = (
     "no_known_red_flags",
+    "country_context_only",
     "elevated_risk",
     "red_flag",
     "insufficient_provenance",

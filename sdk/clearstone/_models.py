@@ -18,11 +18,13 @@ from pydantic import ConfigDict, Field
 
 __all__ = [
     "AccessToken",
+    "AreaContextFinding",
     "Assessment",
     "BaseModel",
     "CertificateStone",
     "CertificateView",
     "CheckStatus",
+    "Coverage",
     "CriterionFinding",
     "CriterionLevel",
     "CscResult",
@@ -40,6 +42,7 @@ __all__ = [
     "Mitigation",
     "OriginSummary",
     "Page",
+    "PlaceCoverage",
     "Problem",
     "SanctionHit",
     "SanctionsResult",
@@ -56,6 +59,7 @@ KpResult: TypeAlias = Literal["pass", "fail", "insufficient_evidence", "not_appl
 CscResult: TypeAlias = (
     Literal[
         "no_known_red_flags",
+        "country_context_only",
         "elevated_risk",
         "red_flag",
         "insufficient_provenance",
@@ -214,6 +218,44 @@ class CriterionFinding(BaseModel):
     mitigations: list[Mitigation] = []
 
 
+class AreaContextFinding(BaseModel):
+    """A country or area context fact covering the goods' place and period."""
+
+    layer: str
+    """``eu_cahra``, ``un_sanctions`` or ``conflict_events``."""
+    id: str
+    place: str
+    period: str
+    effect: str
+    """``elevated``, ``red_flag_location`` (artisanal, OECD Annex II) or ``context``."""
+    score: float | None = None
+    mitigated: bool = False
+    reason: str
+    sources: list[SourceRef] = []
+
+
+class PlaceCoverage(BaseModel):
+    """How closely the registry has looked at one origin."""
+
+    place: str
+    level: str
+    """``site``, ``area`` or ``country``."""
+    site_id: str | None = None
+    incidents_in_registry: int = 0
+    incidents_in_period: int = 0
+
+
+class Coverage(BaseModel):
+    """What the registry covered for the goods' places and period."""
+
+    level: str
+    """``site``, ``area`` or ``country`` (the weakest over the origins)."""
+    statement: str
+    """One plain sentence, to show with the answer."""
+    places: list[PlaceCoverage] = []
+    layers: list[str] = []
+
+
 class CscVerdict(BaseModel):
     """The KP Civil Society Coalition's broad criteria, against any actor."""
 
@@ -223,8 +265,12 @@ class CscVerdict(BaseModel):
     summary: str
     criteria: list[CriterionFinding] = []
     context: list[str] = []
-    """Country context shown to the reader; does not by itself change the result."""
+    """Country context shown to the reader, in plain sentences."""
     scope_note: str | None = None
+    area_context: list[AreaContextFinding] = []
+    """EU CAHRA listings, UN sanctions regimes and conflict events covering the goods."""
+    coverage: Coverage | None = None
+    """What the registry covered for the goods' places and period."""
 
 
 class SanctionHit(BaseModel):

@@ -58,7 +58,8 @@ class ScreeningPolicyParam(TypedDict, total=False):
     """The retailer's rules for a screening; a key left out keeps the server's default.
 
     Defaults: block KP ``fail`` and CSC ``red_flag``; review KP ``insufficient_evidence`` and CSC
-    ``elevated_risk``/``insufficient_provenance``; block sanctioned stones; review unknown numbers.
+    ``elevated_risk``/``insufficient_provenance``/``country_context_only``; block sanctioned
+    stones; review unknown numbers.
     """
 
     block_kp: Sequence[KpResult]

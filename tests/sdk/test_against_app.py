@@ -186,6 +186,18 @@ def test_lookup_returns_the_typed_consumer_view(api: InProcess) -> None:
     assert any(c.incidents for c in view.csc.criteria)
 
 
+def test_the_typed_view_carries_the_coverage_statement_and_the_context(api: InProcess) -> None:
+    load(api.app, "VEC-CA-2023", "VEC-ZW-MARANGE-2023")
+    canada = api.call(api.client(), "certificates.get", "VEC-CA-2023")
+    assert canada.csc.result == "country_context_only"
+    assert canada.csc.coverage is not None and canada.csc.coverage.level == "country"
+    assert canada.csc.coverage.statement.startswith("No site-level data for Diavik mine")
+    marange = api.call(api.client(), "certificates.get", "VEC-ZW-MARANGE-2023")
+    [listing] = marange.csc.area_context
+    assert (listing.layer, listing.id, listing.effect) == ("eu_cahra", "CAHRA-ZW", "elevated")
+    assert listing.sources and listing.sources[0].url
+
+
 def test_an_unknown_number_is_not_found_with_request_id_and_problem(api: InProcess) -> None:
     with pytest.raises(NotFoundError) as caught:
         api.call(api.client(), "certificates.get", "NO-SUCH-STONE")

@@ -10,12 +10,15 @@ that file.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from clearstone_api.demo.registry_scenarios import REGISTRY_CASES, RegistryCase
 
 __all__ = ["SCENARIOS", "VECTORS_PATH", "Scenario", "load_vectors", "rough_to_retail"]
 
@@ -323,7 +326,7 @@ SCENARIOS: list[Scenario] = [
     Scenario("car-berberati-2019", "Central African Republic, Berbérati sub-prefecture (a KP "
              "compliant zone since 2016), exported 2019", "DEMO-CF-BERBERATI-2019",
              lambda: _car("DEMO-CF-BERBERATI-2019", "Mambéré-Kadéï", "Berbérati",
-                          dt.date(2019, 4, 2)), "pass", "no_known_red_flags", demo=True),
+                          dt.date(2019, 4, 2)), "pass", "elevated_risk", demo=True),
     Scenario("car-bria-2019", "Central African Republic, Bria sub-prefecture, outside the "
              "compliant zones, exported 2019", "DEMO-CF-BRIA-2019",
              lambda: _car("DEMO-CF-BRIA-2019", "Haute-Kotto", "Bria", dt.date(2019, 4, 2)),
@@ -331,7 +334,7 @@ SCENARIOS: list[Scenario] = [
     Scenario("car-bria-2025", "The same sub-prefecture, exported 2025 after CAR's full "
              "reinstatement on 15 Nov 2024", "DEMO-CF-BRIA-2025",
              lambda: _car("DEMO-CF-BRIA-2025", "Haute-Kotto", "Bria", dt.date(2025, 3, 3)),
-             "pass", "no_known_red_flags", demo=True),
+             "pass", "elevated_risk", demo=True),
     Scenario("polished-unlinked", "Polished stone with no link to any rough lot",
              "DEMO-POLISHED-UNLINKED",
              lambda: _edit(_botswana("DEMO-POLISHED-UNLINKED"), _unlinked),
@@ -346,7 +349,7 @@ SCENARIOS: list[Scenario] = [
     Scenario("marange-2010-unsupervised", "Marange goods exported in 2010 outside the "
              "KP-supervised sales", "VEC-ZW-MARANGE-2010",
              lambda: _marange("VEC-ZW-MARANGE-2010", dt.date(2010, 3, 1)), "fail",
-             "elevated_risk"),
+             "red_flag"),
     Scenario("marange-2008-as-known-then", "The Marange 2008 chain assessed as of February "
              "2009, before the first documented report (June 2009): the registry did not yet "
              "know", "VEC-ZW-MARANGE-2008-THEN",
@@ -367,7 +370,7 @@ SCENARIOS: list[Scenario] = [
                                      admin2=None, site_name="Guaniamo workings",
                                      site_registry_id=None, mined=dt.date(2012, 5, 1),
                                      scale="asm"),
-             "fail", "no_known_red_flags"),
+             "fail", "elevated_risk"),
     Scenario("cote-divoire-2010", "Ivorian rough exported in 2010 under the UN Security "
              "Council ban", "VEC-CI-2010",
              lambda: rough_to_retail(subject="VEC-CI-2010", country="CI", admin1="Woroba",
@@ -380,7 +383,7 @@ SCENARIOS: list[Scenario] = [
              lambda: rough_to_retail(subject="VEC-RU-2024", country="RU", admin1="Sakha",
                                      admin2="Mirny", site_name="Mir pipe", site_registry_id=None,
                                      mined=dt.date(2024, 2, 1), hub="AE", hub_participant="AE"),
-             "pass", "no_known_red_flags", expected_sanctions="flagged"),
+             "pass", "elevated_risk", expected_sanctions="flagged"),
     Scenario("uk-2019", "Rough exported through London in 2019, when the UK traded inside the "
              "EU participant", "VEC-GB-2019",
              lambda: _botswana("VEC-GB-2019", mined=dt.date(2019, 3, 1), hub="GB"),
@@ -412,7 +415,7 @@ SCENARIOS: list[Scenario] = [
              "September 2010 and re-exported from Dubai: the re-export inherits the sale's "
              "result", "VEC-ZW-MARANGE-2010-SALE",
              lambda: _marange("VEC-ZW-MARANGE-2010-SALE", dt.date(2010, 8, 8),
-                              supervised_export=True), "pass", "elevated_risk"),
+                              supervised_export=True), "pass", "red_flag"),
     Scenario("botswana-1998-estate", "A 1998 Botswana chain, cut and sold before the KP took "
              "effect (estate jewellery): judged by the rules then in force",
              "VEC-BW-1998", lambda: _edit(_botswana("VEC-BW-1998", mined=dt.date(1998, 3, 2)),
@@ -439,6 +442,33 @@ SCENARIOS: list[Scenario] = [
              lambda: _edit(_botswana("VEC-ORIGIN-MISMATCH"), _declared_origin("ZA")), "fail",
              "no_known_red_flags"),
 ]  # fmt: skip
+
+
+def _registry_chain(case: RegistryCase) -> Record:
+    record = rough_to_retail(subject=case.certificate, **case.chain)
+    if case.attestation is not None:
+        a = case.attestation
+        record["documents"].append(
+            {"type": "attestation", "id": "att1", "scheme": a["scheme"], "level": a["level"],
+             "subject_id": a["subject"], "issuer": a["issuer"], "evidence_level": "documented",
+             "valid_from": a["valid_from"], "valid_to": a["valid_to"]}
+        )  # fmt: skip
+    return record
+
+
+SCENARIOS += [
+    Scenario(
+        case.name,
+        case.description,
+        case.certificate,
+        functools.partial(_registry_chain, case),
+        case.expected_kp,
+        case.expected_csc,
+        tags=["registry", *case.tags],
+    )
+    for case in REGISTRY_CASES
+]
+"""The registry's vectors (:mod:`clearstone_api.demo.registry_scenarios`)."""
 
 
 def build_vectors() -> list[dict[str, Any]]:

@@ -62,7 +62,13 @@ class ScreeningPolicy(BaseModel):
     block_kp: list[KpResult] = [KpResult.fail]
     review_kp: list[KpResult] = [KpResult.insufficient_evidence]
     block_csc: list[CscResult] = [CscResult.red_flag]
-    review_csc: list[CscResult] = [CscResult.elevated_risk, CscResult.insufficient_provenance]
+    review_csc: list[CscResult] = [
+        CscResult.elevated_risk,
+        CscResult.insufficient_provenance,
+        CscResult.country_context_only,
+    ]
+    """``country_context_only`` is reviewed by default: the registry holds no site-level data
+    for the origin, so nothing found there is not a clean result."""
     review_risk_score_from: Annotated[int, Field(ge=0, le=101), Integral] = NEVER
     """Send to review any stone whose CSC risk score is at least this (101: never)."""
     block_sanctions: bool = True

@@ -8,7 +8,10 @@ mitigable matches; a criterion's score is its highest match; the overall risk sc
 criteria as ``1 - prod(1 - s/100)``. A documented incident at the goods' own site, or by a party
 in the chain, in the same period and not remediated beforehand, is a red flag that no attestation
 erases. Silence is never safe: an origin not known to a site or area is
-``insufficient_provenance``.
+``insufficient_provenance``, and where the registry holds only country context for the origin
+the answer is ``country_context_only``, not ``no_known_red_flags``. Context layers (EU CAHRA
+list, UN sanctions regimes, conflict events) and the coverage statement are added by
+:mod:`clearstone_api.domain.csc_context`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import math
 from functools import lru_cache
 
 from clearstone_api.domain.chain import Chain
+from clearstone_api.domain.csc_context import with_area_context
 from clearstone_api.domain.csc_matching import Match, find_matches
 from clearstone_api.domain.geography import compliant_zone_for, in_area
 from clearstone_api.domain.policy import Policy
@@ -91,13 +95,14 @@ def assess_csc(chain: Chain, reference: Reference, as_of: dt.date, policy: Polic
         result = CscResult.elevated_risk
     else:
         result = CscResult.no_known_red_flags
-    return CscVerdict(
+    verdict = CscVerdict(
         result=result,
         risk_score=round(score),
         summary=_summary(result, criteria, gaps),
         criteria=criteria,
         context=_context(chain, reference),
     )
+    return with_area_context(verdict, chain, reference, as_of, policy, matches, attestations)
 
 
 def _remediated(match: Match, window: tuple[dt.date, dt.date] | None) -> bool:
@@ -152,6 +157,7 @@ def _criterion(
             * policy.status_weight[incident.status.value]
             * policy.time_weight[match.overlap]
             * severity
+            * policy.link_weight[(incident.diamond_link or "at_site")]
         )
         if remediated:
             score *= policy.remediation_factor

@@ -7,7 +7,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from clearstone_api.domain.chain import Chain, OriginPlace
+from clearstone_api.domain.names import normalize_name
 from clearstone_api.domain.policy import Policy
+from clearstone_api.domain.records import EventType
 from clearstone_api.domain.reference import Reference
 from clearstone_api.domain.reference_rows import Incident
 from clearstone_api.domain.verdicts import MatchLevel
@@ -20,6 +22,7 @@ _PRECEDENCE = [
     MatchLevel.admin2,
     MatchLevel.admin1,
     MatchLevel.country,
+    MatchLevel.transit,
 ]
 
 
@@ -74,6 +77,31 @@ def _place_candidates(
     return found
 
 
+def _transit_candidates(
+    chain: Chain, reference: Reference
+) -> list[tuple[MatchLevel, Incident, dt.date]]:
+    """Trade records in the countries the goods passed through after extraction, each with the
+    date the goods were there (a hub's record concerns the certificates it issued then)."""
+    found: list[tuple[MatchLevel, Incident, dt.date]] = []
+    for event in chain.events:
+        if event.type is EventType.extraction:
+            continue
+        for incident in reference.incidents_in_trade(event.place.country):
+            if incident.admin1 and event.place.admin1:
+                if normalize_name(incident.admin1) != normalize_name(event.place.admin1):
+                    continue
+            found.append((MatchLevel.transit, incident, event.date))
+    return found
+
+
+def transits_window(
+    transits: list[tuple[MatchLevel, Incident, dt.date]], incident: Incident
+) -> tuple[dt.date, dt.date]:
+    """The days the goods were in the incident's country."""
+    days = [day for _, i, day in transits if i.id == incident.id]
+    return min(days), max(days)
+
+
 def find_matches(chain: Chain, reference: Reference, as_of: dt.date, policy: Policy) -> list[Match]:
     """Every incident known on ``as_of`` that touches the chain, at its most direct level."""
     window = chain.window()
@@ -89,11 +117,14 @@ def find_matches(chain: Chain, reference: Reference, as_of: dt.date, policy: Pol
             (MatchLevel.party, i, None, party.id)
             for i in reference.incidents_of_party(party.registry_id, party.name)
         ]
+    transits = _transit_candidates(chain, reference)
+    candidates += [(level, incident, None, None) for level, incident, _ in transits]
     best: dict[str, Match] = {}
     for level, incident, place, party_id in candidates:
         if incident.reported_on > as_of:
             continue
-        overlap = overlap_of(incident, window, as_of, policy)
+        own = transits_window(transits, incident) if level is MatchLevel.transit else window
+        overlap = overlap_of(incident, own, as_of, policy)
         if overlap is None:
             continue
         current = best.get(incident.id)

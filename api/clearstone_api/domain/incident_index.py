@@ -23,6 +23,10 @@ class IncidentIndex:
     by_admin1: Mapping[tuple[str, str], tuple[Incident, ...]]
     by_country: Mapping[str, tuple[Incident, ...]]
     by_party: Mapping[str, tuple[Incident, ...]]
+    by_trade_country: Mapping[str, tuple[Incident, ...]]
+    """Systemic trade records (``diamond_link`` ``trade``, no named party: a hub's certificates,
+    smuggling routes) by country, for goods passing through. Records that name their parties
+    (a buyer, an importer) reach a chain through those parties instead."""
 
     @classmethod
     def build(cls, incidents: Iterable[Incident]) -> IncidentIndex:
@@ -31,15 +35,21 @@ class IncidentIndex:
         admin1: dict[tuple[str, str], list[Incident]] = defaultdict(list)
         country: dict[str, list[Incident]] = defaultdict(list)
         party: dict[str, list[Incident]] = defaultdict(list)
+        trade: dict[str, list[Incident]] = defaultdict(list)
         for incident in incidents:
             for site_id in incident.site_ids:
                 site[site_id].append(incident)
-            if incident.admin2:
-                admin2[(incident.country, normalize_name(incident.admin2))].append(incident)
-            if incident.admin1:
-                admin1[(incident.country, normalize_name(incident.admin1))].append(incident)
-            if not incident.admin1 and not incident.admin2 and not incident.site_ids:
+            places = [(incident.country, incident.admin1, incident.admin2)]
+            places += [(a.country or incident.country, a.admin1, a.admin2) for a in incident.areas]
+            for key in {(c, normalize_name(a2)) for c, _, a2 in places if a2}:
+                admin2[key].append(incident)
+            for key in {(c, normalize_name(a1)) for c, a1, _ in places if a1}:
+                admin1[key].append(incident)
+            if not any(a1 or a2 for _, a1, a2 in places) and not incident.site_ids:
                 country[incident.country].append(incident)
+            if incident.diamond_link == "trade" and not incident.parties:
+                for trade_country in {c for c, _, _ in places}:
+                    trade[trade_country].append(incident)
             for named in incident.parties:
                 party[named.id].append(incident)
                 party[normalize_name(named.name)].append(incident)
@@ -49,4 +59,5 @@ class IncidentIndex:
             by_admin1={k: tuple(v) for k, v in admin1.items()},
             by_country={k: tuple(v) for k, v in country.items()},
             by_party={k: tuple(v) for k, v in party.items()},
+            by_trade_country={k: tuple(v) for k, v in trade.items()},
         )

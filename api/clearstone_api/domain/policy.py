@@ -20,21 +20,42 @@ def _frozen(values: dict[str, float]) -> Mapping[str, float]:
 
 @dataclass(frozen=True)
 class Policy:
-    version: str = "2026.11-1"
+    version: str = "2026.12-1"
 
     match_weight: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
-            {"site": 1.0, "party": 0.9, "admin2": 0.7, "admin1": 0.5, "country": 0.25}
+            {
+                "site": 1.0,
+                "party": 0.9,
+                "admin2": 0.7,
+                "admin1": 0.5,
+                "country": 0.25,
+                "transit": 0.3,
+            }
         )
     )
     """How directly an incident touches the goods, by where it matched."""
 
     status_weight: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
-            {"adjudicated": 1.0, "settled": 0.85, "documented": 0.75, "alleged": 0.4}
+            {
+                "adjudicated": 1.0,
+                "settled": 0.85,
+                "documented": 0.75,
+                "documented_official": 0.75,
+                "documented_ngo_press": 0.65,
+                "alleged": 0.4,
+            }
         )
     )
     """How firmly an incident is established."""
+
+    link_weight: Mapping[str, float] = field(
+        default_factory=lambda: _frozen(
+            {"at_site": 1.0, "trade": 1.0, "in_area": 0.6, "contested": 0.5}
+        )
+    )
+    """How directly an incident is tied to diamonds (rows without a link count as at site)."""
 
     time_weight: Mapping[str, float] = field(
         default_factory=lambda: _frozen({"same_period": 1.0, "near_period": 0.5, "distant": 0.2})
@@ -65,6 +86,13 @@ class Policy:
     """A criterion at or above this score is ``elevated``."""
     red_flag_floor: int = 70
     """The overall risk score is at least this when any criterion is a red flag."""
+
+    listed_area_score: float = 30.0
+    """Score of an unmitigated EU CAHRA listing or UN sanctions regime at the origin."""
+    red_flag_location_score: float = 50.0
+    """Score of artisanal production in a listed area (an OECD Annex II red-flag location)."""
+    conflict_events_score: float = 25.0
+    """Score of fatal organised violence (UCDP) recorded in the origin's area in the period."""
 
 
 DEFAULT_POLICY = Policy()

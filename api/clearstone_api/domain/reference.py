@@ -29,6 +29,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from clearstone_api.domain.context_layers import CONTEXT_FILES, ContextLayers
+from clearstone_api.domain.context_rows import CahraListing, ConflictEvent, SanctionsRegime
 from clearstone_api.domain.incident_index import IncidentIndex
 from clearstone_api.domain.kp_checks import CheckId
 from clearstone_api.domain.names import normalize_name
@@ -106,7 +108,8 @@ REFERENCE_FILES: tuple[ReferenceFile, ...] = (
 """Every reference file, in load order: the one list a new file is added to (with its field
 on :class:`Reference`)."""
 
-FILES: dict[str, type[BaseModel]] = {f.name: f.model for f in REFERENCE_FILES}
+FILES: dict[str, type[BaseModel]] = {f.name: f.model for f in REFERENCE_FILES} | CONTEXT_FILES
+"""Every file: the tables above, then the context layers (held together in ``context``)."""
 """Every reference file, in load order, with the model of its rows."""
 
 VERSION_FILE = "VERSION"
@@ -204,6 +207,8 @@ class Reference:
     standards: Mapping[str, Standard]
     sites: Mapping[str, RegistrySite]
     incidents: Mapping[str, Incident]
+    context: ContextLayers
+    """Country and area context: EU CAHRA list, UN sanctions regimes, UCDP conflict events."""
     _memberships_by_country: Mapping[str, tuple[ParticipantMembership, ...]] = field(repr=False)
     _status_by_participant: Mapping[str, tuple[StatusPeriod, ...]] = field(repr=False)
     _measures_by_country: Mapping[str, tuple[SpecialMeasure, ...]] = field(repr=False)
@@ -246,6 +251,15 @@ class Reference:
         return cls(
             version=version,
             **tables,
+            context=ContextLayers.build(
+                [r for r in rows.get("cahra_areas.csv", ()) if isinstance(r, CahraListing)],
+                [
+                    r
+                    for r in rows.get("un_sanctions_regimes.csv", ())
+                    if isinstance(r, SanctionsRegime)
+                ],
+                [r for r in rows.get("conflict_events.csv", ()) if isinstance(r, ConflictEvent)],
+            ),
             _memberships_by_country=_group(memberships, "country"),
             _status_by_participant=_group(statuses, "participant_id"),
             _measures_by_country=_group(measures, "country"),
@@ -262,6 +276,7 @@ class Reference:
         for file in REFERENCE_FILES:
             table = getattr(self, file.field)
             rows[file.name] = list(table.values()) if file.key is not None else table
+        rows.update(self.context.rows())
         return rows
 
     def with_changes(
@@ -272,8 +287,10 @@ class Reference:
         removed_incident_ids: Iterable[str] = (),
         status_periods: Iterable[StatusPeriod] = (),
         removed_status_period_ids: Iterable[str] = (),
+        layers: Mapping[str, Sequence[BaseModel]] | None = None,
     ) -> Reference:
-        """A new reference with incidents and status periods added or replaced by id.
+        """A new reference with incidents and status periods added or replaced by id, and
+        context layers (keyed by file name, see ``CONTEXT_FILES``) replaced whole.
 
         ``revision`` names the change set (e.g. the analyst change number); the new version is
         ``<this version>+<revision>``.
@@ -291,6 +308,7 @@ class Reference:
         rows = self._rows()
         rows["incidents.jsonl"] = list(merged_incidents.values())
         rows["kp_status_periods.csv"] = list(periods.values())
+        rows.update({k: v for k, v in (layers or {}).items() if k in CONTEXT_FILES})
         base = self.version.split("+", 1)[0]
         return Reference.build(f"{base}+{revision}", rows)
 
@@ -378,6 +396,10 @@ class Reference:
 
     def incidents_countrywide(self, country: str) -> tuple[Incident, ...]:
         return self._incident_index.by_country.get(country, ())
+
+    def incidents_in_trade(self, country: str) -> tuple[Incident, ...]:
+        """Trade records (hubs, certificates, buyers) in ``country``."""
+        return self._incident_index.by_trade_country.get(country, ())
 
     def incidents_of_party(self, registry_id: str | None, name: str) -> tuple[Incident, ...]:
         found = list(self._incident_index.by_party.get(normalize_name(name), ()))

@@ -28,9 +28,12 @@ __all__ = [
     "Conventions",
     "Criterion",
     "Definition",
+    "DiamondLink",
     "Embargo",
     "HsCode",
     "Incident",
+    "IncidentArea",
+    "IncidentMitigation",
     "IncidentParty",
     "IncidentSource",
     "IncidentStatus",
@@ -272,10 +275,37 @@ class Definition(_Row):
 
 
 class IncidentStatus(StrEnum):
+    """How firmly an incident is established. ``documented`` is the older, undivided label;
+    new rows say who documented it: an official body (a UN body, a government, a regulator, the
+    KP) or NGOs and the press."""
+
     alleged = "alleged"
     documented = "documented"
+    documented_official = "documented_official"
+    documented_ngo_press = "documented_ngo_press"
     adjudicated = "adjudicated"
     settled = "settled"
+
+
+class DiamondLink(StrEnum):
+    """How directly an incident is tied to diamonds: at a diamond site, in a diamond-producing
+    area without a proven link, in the diamond trade (certificates, hubs, buyers), or contested
+    by the sources."""
+
+    at_site = "at_site"
+    in_area = "in_area"
+    trade = "trade"
+    contested = "contested"
+
+
+class IncidentMitigation(StrEnum):
+    """Remediation or accountability the sources document. ``none_found`` means none in the
+    sources read, not proof of none."""
+
+    yes = "yes"
+    partial = "partial"
+    none_found = "none_found"
+    not_applicable = "not_applicable"
 
 
 class IncidentSource(CheckedValues, BaseModel):
@@ -286,6 +316,20 @@ class IncidentSource(CheckedValues, BaseModel):
     publisher: str | None = None
     date: dt.date | None = None
     url: Annotated[str | None, AfterValidator(check_web_url)] = None
+    primary: bool | None = None
+    """A primary source (a court, the UN, a government, an NGO's own report, a company's own
+    statement); primary sources are listed first."""
+
+
+class IncidentArea(CheckedValues, BaseModel):
+    """A further area an incident is recorded in, besides its main ``admin1``/``admin2``;
+    ``country`` only when it is not the incident's own (a spill that crossed a border)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    country: Iso2 | None = None
+    admin1: str | None = None
+    admin2: str | None = None
 
 
 class IncidentParty(CheckedValues, BaseModel):
@@ -314,11 +358,20 @@ class Incident(CheckedValues, BaseModel):
     summary: str
     date_start: dt.date
     date_end: dt.date | None = None
+    """The last day known; null when still ongoing with no end in sight."""
+    date_start_approximate: bool = False
+    """The sources give the start only approximately (stored at the period's first day)."""
+    date_end_approximate: bool = False
+    """The sources give the end only approximately (stored at the period's last day)."""
+    open_end: bool = False
+    """Still reported at the latest source: ``date_end`` is the last report, not the end."""
     reported_on: dt.date
     """The earliest public report; an assessment as of an earlier date does not know it."""
     country: Iso2
     admin1: str | None = None
     admin2: str | None = None
+    areas: list[IncidentArea] = []
+    """Further areas the incident spans (a conflict across several provinces)."""
     site_ids: list[str] = []
     parties: list[IncidentParty] = []
     actors: list[str]
@@ -326,7 +379,12 @@ class Incident(CheckedValues, BaseModel):
         list[Annotated[str, StringConstraints(pattern=r"^C\d{2}$")]], Field(min_length=1)
     ]
     status: IncidentStatus
+    diamond_link: DiamondLink | None = None
+    """How directly the incident is tied to diamonds; null on older rows (treated as at site)."""
+    mitigation: IncidentMitigation | None = None
     sources: Annotated[list[IncidentSource], Field(min_length=1)]
     remediations: list[Remediation] = []
     retrieved_at: dt.date
     verification: Verification
+    note: str | None = None
+    """Why a date was chosen, what is UNVERIFIED, differing tolls: shown with the incident."""

@@ -15,8 +15,12 @@ from clearstone_api.domain.records import EvidenceLevel
 from clearstone_api.domain.reference_rows import SourceStrength
 
 __all__ = [
+    "AreaContextFinding",
     "Assessment",
     "CheckStatus",
+    "ContextEffect",
+    "Coverage",
+    "CoverageLevel",
     "CriterionFinding",
     "CriterionLevel",
     "CscResult",
@@ -29,6 +33,7 @@ __all__ = [
     "MatchLevel",
     "Mitigation",
     "OriginSummary",
+    "PlaceCoverage",
     "SanctionHit",
     "SanctionsResult",
     "SanctionsVerdict",
@@ -49,7 +54,12 @@ class KpResult(StrEnum):
 
 
 class CscResult(StrEnum):
+    """``no_known_red_flags`` only where the registry holds site- or area-level data for the
+    goods' origin; where it holds only country context and nothing was found, the result is
+    ``country_context_only``."""
+
     no_known_red_flags = "no_known_red_flags"
+    country_context_only = "country_context_only"
     elevated_risk = "elevated_risk"
     red_flag = "red_flag"
     insufficient_provenance = "insufficient_provenance"
@@ -79,11 +89,15 @@ class CriterionLevel(StrEnum):
 
 
 class MatchLevel(StrEnum):
+    """Where an incident touched the goods; ``transit``: a trade record (certificates,
+    laundering) in a country the goods passed through after extraction."""
+
     site = "site"
     party = "party"
     admin2 = "admin2"
     admin1 = "admin1"
     country = "country"
+    transit = "transit"
 
 
 class EvidenceRef(_Out):
@@ -177,6 +191,68 @@ class CriterionFinding(_Out):
     mitigations: list[Mitigation] = []
 
 
+class ContextEffect(StrEnum):
+    """What a context layer does to the result: ``elevated`` (at least elevated risk),
+    ``red_flag_location`` (artisanal production in a listed area, treated as OECD Annex II
+    treats a red-flag location: elevated until an on-the-ground assessment mitigates it) or
+    ``context`` (shown, mitigated or informative only)."""
+
+    elevated = "elevated"
+    red_flag_location = "red_flag_location"
+    context = "context"
+
+
+class AreaContextFinding(_Out):
+    """A country or area context fact that covers the goods' place and period."""
+
+    layer: str
+    """``eu_cahra``, ``un_sanctions`` or ``conflict_events``."""
+    id: str
+    """The reference row (or, for conflict events, the area's first event)."""
+    place: str
+    """``country/admin1`` the fact covers (``CD/Kasaï``; ``ZW`` for a whole country)."""
+    period: str
+    effect: ContextEffect
+    score: float
+    """Contribution to the risk score, 0-100, after any mitigation."""
+    mitigated: bool = False
+    reason: str
+    sources: list[SourceRef] = []
+
+
+class CoverageLevel(StrEnum):
+    """How closely the registry has looked at a place: a registry ``site``, an ``area`` with
+    recorded incidents, or the ``country`` only (country context layers)."""
+
+    site = "site"
+    area = "area"
+    country = "country"
+
+
+class PlaceCoverage(_Out):
+    place: str
+    """``country/admin1/admin2`` as the record gives the origin."""
+    level: CoverageLevel
+    site_id: str | None = None
+    """The registry site the origin resolved to."""
+    incidents_in_registry: int
+    """Incidents the registry holds for this site and area, any period."""
+    incidents_in_period: int
+    """Of those (and countrywide ones), how many overlap the goods' period."""
+
+
+class Coverage(_Out):
+    """What the registry covered for the goods' places and period."""
+
+    level: CoverageLevel
+    """The weakest level over the origins."""
+    statement: str
+    """One plain sentence, shown with every answer."""
+    places: list[PlaceCoverage] = []
+    layers: list[str] = []
+    """The context layers checked, with their versions."""
+
+
 class CscVerdict(_Out):
     result: CscResult
     risk_score: int
@@ -184,8 +260,13 @@ class CscVerdict(_Out):
     summary: str
     criteria: list[CriterionFinding]
     context: list[str] = []
-    """Country context shown to the reader; does not by itself change the result."""
+    """Country context shown to the reader, in plain sentences."""
     scope_note: str | None = None
+    area_context: list[AreaContextFinding] = []
+    """Context layers (EU CAHRA list, UN sanctions regimes, conflict events) covering the
+    goods' places and period; an unmitigated one makes the result at least elevated risk."""
+    coverage: Coverage | None = None
+    """What the registry covered; null only when the criteria do not apply (lab-grown)."""
 
 
 class SanctionHit(_Out):

@@ -20,10 +20,10 @@ class ReferenceChange(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)
-    """``incident`` or ``status_period``."""
+    """``incident``, ``status_period`` or ``context_layer`` (a whole layer replaced by a load)."""
     target_id: str = Field(max_length=128, index=True)
     action: str = Field(max_length=16)
-    """``create`` or ``update``."""
+    """``create``, ``update`` or ``replace`` (context layers)."""
     before: dict[str, Any] | None = Field(default=None, sa_type=JSON_TYPE)
     after: dict[str, Any] = Field(sa_type=JSON_TYPE)
     note: str = Field(max_length=2000)

@@ -112,6 +112,8 @@ def _consumer_csc(csc: CscVerdict) -> CscPublic:
         criteria=[c for c in csc.criteria if c.level is not CriterionLevel.none],
         context=csc.context,
         scope_note=csc.scope_note,
+        area_context=csc.area_context,
+        coverage=csc.coverage,
     )
 
 

@@ -28,6 +28,7 @@ from clearstone_api.observability.metrics import count_reassessed, measured_reas
 from clearstone_api.security.principals import Principal
 from clearstone_api.services.assessments import reassess_rows
 from clearstone_api.services.attestations import Attester
+from clearstone_api.services.context_changes import CONTEXT_KIND
 from clearstone_api.services.idempotency import IdempotencyClaim
 from clearstone_api.services.reference_data import party_keys
 from clearstone_api.services.reference_store import ReferenceStore
@@ -230,9 +231,12 @@ def _reach(change: ReferenceChange, reference: Reference) -> set[tuple[str, str]
     for data in (change.before, change.after):
         if data is None:
             continue
-        if change.kind == "incident":
+        if change.kind == CONTEXT_KIND:
+            keys |= {("country", str(c)) for c in data.get("countries", [])}
+        elif change.kind == "incident":
             incident = Incident.model_validate(data)
             keys.add(("country", incident.country))
+            keys |= {("country", a.country) for a in incident.areas if a.country}
             keys |= party_keys(incident)
         else:
             participant = str(data["participant_id"])

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from clearstone_api.domain.reference import Reference, load_reference
 from clearstone_api.domain.reference_rows import Incident, StatusPeriod
 from clearstone_api.models.reference_change import ReferenceChange
+from clearstone_api.services.context_changes import CONTEXT_KIND, layer_rows_of
 
 __all__ = ["ReferenceStore", "base_reference"]
 
@@ -33,14 +36,20 @@ def apply_changes(base: Reference, changes: list[ReferenceChange]) -> Reference:
         return base
     incidents: dict[str, Incident] = {}
     periods: dict[str, StatusPeriod] = {}
+    layers: dict[str, Sequence[BaseModel]] = {}
     for change in changes:
         if change.kind == "incident":
             incidents[change.target_id] = Incident.model_validate(change.after)
         elif change.kind == "status_period":
             periods[change.target_id] = StatusPeriod.model_validate(change.after)
+        elif change.kind == CONTEXT_KIND:
+            layers[change.target_id] = layer_rows_of(change)
     last = changes[-1].id
     return base.with_changes(
-        revision=f"r{last}", incidents=incidents.values(), status_periods=periods.values()
+        revision=f"r{last}",
+        incidents=incidents.values(),
+        status_periods=periods.values(),
+        layers=layers,
     )
 
 

@@ -114,6 +114,13 @@ CSC_VERDICTS: Mapping[CscResult, Verdict] = {
         "in this chain or this period. Absence from the registry is not proof that no abuse "
         "occurred.",
     ),
+    CscResult.country_context_only: Verdict(
+        "No site-level data: country context only",
+        "warn",
+        _CSC_SCOPE + " Clearstone's registry holds no site-level data for this stone's mine or "
+        "area. Only the country context was checked, and it raised nothing; that is not the "
+        "same as a clean result.",
+    ),
     CscResult.insufficient_provenance: Verdict(
         "Origin not known well enough to judge",
         "warn",
@@ -146,6 +153,9 @@ CRITERION_LEVELS: Mapping[CriterionLevel, Verdict] = {
 INCIDENT_STATUSES: Mapping[str, str] = {
     "alleged": "Alleged: reported, but not yet established.",
     "documented": "Documented: established by credible investigations such as NGO or UN reports.",
+    "documented_official": "Documented by an official body: a UN body, a government, a "
+    "regulator or the Kimberley Process.",
+    "documented_ngo_press": "Documented by NGO reports or journalism.",
     "adjudicated": "Adjudicated: decided by a court or tribunal.",
     "settled": "Settled: claims settled out of court, usually without admission of liability.",
 }
@@ -156,6 +166,7 @@ _MATCHES: Mapping[MatchLevel, str] = {
     MatchLevel.admin2: "The same district",
     MatchLevel.admin1: "The same province or region",
     MatchLevel.country: "The same country only",
+    MatchLevel.transit: "A country the goods passed through in trade",
 }
 
 _OVERLAPS: Mapping[str, str] = {
@@ -351,7 +362,11 @@ def certificate_page(
         ],
         csc=CSC_VERDICTS[view.csc.result],
         show_risk_score=view.csc.result
-        not in (CscResult.not_applicable, CscResult.insufficient_provenance),
+        not in (
+            CscResult.not_applicable,
+            CscResult.insufficient_provenance,
+            CscResult.country_context_only,
+        ),
         criteria=_criteria(view),
         incidents=_incidents(view),
         as_of=long_date(view.as_of),
