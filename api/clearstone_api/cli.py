@@ -1,5 +1,5 @@
-"""``clearstone-api``: migrate, load the demo, serve, manage clients and keys. (Benchmark data
-is the benchmarks' own: ``python -m bench.api generate``.)
+"""``clearstone-api``: migrate, load the demo, serve, manage clients and keys, refresh the
+context layers. (Benchmark data is the benchmarks' own: ``python -m bench.api generate``.)
 
 Example::
 
@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 from sqlmodel import col, select
 
+from clearstone_api.context_cli import add_context_commands, run_context
 from clearstone_api.db import Database
 from clearstone_api.models.reference_change import ReferenceChange
 from clearstone_api.schema import upgrade
@@ -120,6 +121,10 @@ def _reassess(settings: Settings, _args: argparse.Namespace) -> None:
                 print(f"re-assessed for reference change {change_id}")
     finally:
         database.engine.dispose()
+
+
+def _context(settings: Settings, args: argparse.Namespace) -> None:
+    run_context(settings, args, _attester(settings))
 
 
 def _create_client(settings: Settings, args: argparse.Namespace) -> None:
@@ -301,6 +306,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     commands.add_parser(
         "reassess", help="finish re-assessments left pending by reference-data changes"
     ).set_defaults(run=_reassess)
+    add_context_commands(commands, _context)
     client = commands.add_parser(
         "create-client",
         help="register an API client and print its id and secret (shown once)",
