@@ -745,7 +745,7 @@ def test_an_edit_changes_the_version(tmp_path: Path, ref: Reference) -> None:
         fh.write("BW-TEST,Test mine,BW,,,,S44,2025-12-15,unverified,test row\n")
     changed = load_reference(folder)
     assert changed.version != ref.version
-    assert changed.version.startswith("2026.11.0-")
+    assert changed.version.startswith("2026.12.0-")
 
 
 def test_a_check_without_its_rule_or_a_rule_without_a_check_is_refused(tmp_path: Path) -> None:
