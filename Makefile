@@ -21,6 +21,7 @@ venv: $(STAMP)
 ## serve: migrate the SQLite database, load reference and demo data, serve on http://$(HOST):$(PORT)
 serve: $(STAMP)
 	CLEARSTONE_DATA_DIR=$(DATA_DIR) $(BIN)/clearstone-api migrate
+	CLEARSTONE_DATA_DIR=$(DATA_DIR) $(BIN)/clearstone-api release-reference
 	CLEARSTONE_DATA_DIR=$(DATA_DIR) $(BIN)/clearstone-api load-demo
 	CLEARSTONE_DATA_DIR=$(DATA_DIR) $(BIN)/clearstone-api serve --host $(HOST) --port $(PORT)
 

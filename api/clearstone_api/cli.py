@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 from sqlmodel import col, select
 
-from clearstone_api.context_cli import add_context_commands, run_context
+from clearstone_api.context_cli import add_context_commands, run_context, run_release
 from clearstone_api.db import Database
 from clearstone_api.models.reference_change import ReferenceChange
 from clearstone_api.schema import upgrade
@@ -125,6 +125,10 @@ def _reassess(settings: Settings, _args: argparse.Namespace) -> None:
 
 def _context(settings: Settings, args: argparse.Namespace) -> None:
     run_context(settings, args, _attester(settings))
+
+
+def _release(settings: Settings, _args: argparse.Namespace) -> None:
+    run_release(settings, _attester(settings))
 
 
 def _create_client(settings: Settings, args: argparse.Namespace) -> None:
@@ -307,6 +311,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         "reassess", help="finish re-assessments left pending by reference-data changes"
     ).set_defaults(run=_reassess)
     add_context_commands(commands, _context)
+    commands.add_parser(
+        "release-reference",
+        help="record the shipped reference data as a change and re-assess stones stored under "
+        "an earlier version (run after upgrading)",
+    ).set_defaults(run=_release)
     client = commands.add_parser(
         "create-client",
         help="register an API client and print its id and secret (shown once)",

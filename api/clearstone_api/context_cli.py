@@ -7,6 +7,8 @@ touches. Example::
     clearstone-api context load-cahra cahra.json --effective 2026-06-27
     clearstone-api context load-cahra cahra.json --effective 2026-06-27 --apply --note "June 2026"
     clearstone-api context load-ucdp GEDEvent_v26_1.csv --version 26.1 --apply --note "GED 26.1"
+
+``clearstone-api release-reference`` records newly shipped reference files the same way.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from clearstone_api.db import Database
 from clearstone_api.domain.context_loading import LoadError
 from clearstone_api.domain.reference import Reference
+from clearstone_api.models.reference_change import ReferenceChange
 from clearstone_api.services.attestations import Attester
 from clearstone_api.services.context_changes import (
     LayerLoad,
@@ -29,10 +32,11 @@ from clearstone_api.services.context_changes import (
     record_layer_change,
 )
 from clearstone_api.services.reference_changes import run_reassessment
+from clearstone_api.services.reference_releases import record_release
 from clearstone_api.services.reference_store import ReferenceStore
 from clearstone_api.settings import Settings
 
-__all__ = ["add_context_commands", "run_context"]
+__all__ = ["add_context_commands", "run_context", "run_release"]
 
 
 def _date(value: str) -> dt.date:
@@ -123,3 +127,25 @@ def add_context_commands(
 def run_context(settings: Settings, args: argparse.Namespace, attester: Attester) -> None:
     """The entry point of ``clearstone-api context ...``."""
     _load(settings, args, attester)
+
+
+def run_release(settings: Settings, attester: Attester) -> None:
+    """``clearstone-api release-reference``: record the shipped reference data as a reference
+    change (once per version) and re-assess every stone stored under another version."""
+    database = Database.from_settings(settings)
+    store = ReferenceStore(settings.reference_dir)
+    try:
+        with database.session() as session:
+            change = record_release(session, store.base)
+            change_id = change.id if change is not None else None
+        if change_id is None:
+            print(f"reference data {store.base.version} is already released")
+            return
+        print(f"released reference data {store.base.version} as reference change {change_id}")
+        run_reassessment(database, store, attester, change_id, settings.reassessment_batch_size)
+        with database.session() as session:
+            done = session.get(ReferenceChange, change_id)
+            count = done.stones_reassessed if done is not None else 0
+        print(f"re-assessed {count} stone(s) stored under an earlier version")
+    finally:
+        database.engine.dispose()

@@ -20,10 +20,11 @@ class ReferenceChange(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)
-    """``incident``, ``status_period`` or ``context_layer`` (a whole layer replaced by a load)."""
+    """``incident``, ``status_period``, ``context_layer`` (a whole layer replaced by a load) or
+    ``release`` (newly shipped reference files)."""
     target_id: str = Field(max_length=128, index=True)
     action: str = Field(max_length=16)
-    """``create``, ``update`` or ``replace`` (context layers)."""
+    """``create``, ``update``, ``replace`` (context layers) or ``release``."""
     before: dict[str, Any] | None = Field(default=None, sa_type=JSON_TYPE)
     after: dict[str, Any] = Field(sa_type=JSON_TYPE)
     note: str = Field(max_length=2000)

@@ -31,6 +31,7 @@ from clearstone_api.services.attestations import Attester
 from clearstone_api.services.context_changes import CONTEXT_KIND
 from clearstone_api.services.idempotency import IdempotencyClaim
 from clearstone_api.services.reference_data import party_keys
+from clearstone_api.services.reference_releases import RELEASE_KIND, stale_stone_ids
 from clearstone_api.services.reference_store import ReferenceStore
 from clearstone_api.services.unit_of_work import UnitOfWork
 
@@ -264,9 +265,13 @@ def run_reassessment(
         if change.reassessment_state == "done":
             return
         reference = store.current(session)
-        keys = sorted(_reach(change, reference))
+        release = change.kind == RELEASE_KIND
+        keys = [] if release else sorted(_reach(change, reference))
         change.reassessment_state = "running"
-    if keys:
+    if release:
+        with database.session() as session:
+            stone_ids = stale_stone_ids(session, store.base.version)
+    elif keys:
         reach = or_(
             *(and_(col(StoneFootprint.kind) == k, col(StoneFootprint.value) == v) for k, v in keys)
         )

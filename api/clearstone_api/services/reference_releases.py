@@ -1,0 +1,64 @@
+"""Shipped reference data as a versioned reference change.
+
+When a deployment starts serving new shipped reference files (a new registry release), the
+stones stored under the previous release still carry verdicts computed without it. Recording
+the release as one ``reference_changes`` row (kind ``release``) makes it part of the audit trail
+and lets the usual resumable re-assessment run over every stone whose stored assessment was
+computed under another shipped version (``clearstone-api release-reference``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from clearstone_api.domain.reference import Reference
+from clearstone_api.models.assessment import StoneAssessment
+from clearstone_api.models.reference_change import ReferenceChange
+
+__all__ = ["RELEASE_KIND", "record_release", "stale_stone_ids"]
+
+RELEASE_KIND = "release"
+
+
+def record_release(session: Session, base: Reference) -> ReferenceChange | None:
+    """Record the shipped version ``base`` once; None when it is already recorded."""
+    known = session.exec(
+        select(ReferenceChange)
+        .where(col(ReferenceChange.kind) == RELEASE_KIND)
+        .order_by(col(ReferenceChange.id).desc())
+    ).all()
+    if any(row.target_id == base.version for row in known):
+        return None
+    previous = known[0].target_id if known else None
+    change = ReferenceChange(
+        kind=RELEASE_KIND,
+        target_id=base.version,
+        action="release",
+        before={"version": previous},
+        after={
+            "version": base.version,
+            "incidents": len(base.incidents),
+            "countries": sorted({i.country for i in base.incidents.values()}),
+            "cahra_listings": len(base.context.cahra),
+            "sanctions_regimes": len(base.context.regimes),
+        },
+        note=f"Shipped reference data {base.version}",
+        version="pending",
+        actor="system:release",
+    )
+    session.add(change)
+    session.flush()
+    change.version = f"{base.version}+r{change.id}"
+    return change
+
+
+def stale_stone_ids(session: Session, base_version: str) -> list[int]:
+    """Stones whose stored assessment was computed under another shipped version."""
+    version = col(StoneAssessment.reference_data_version)
+    current = or_(version == base_version, version.startswith(f"{base_version}+"))
+    return list(
+        session.exec(
+            select(StoneAssessment.stone_id).where(~current).order_by(col(StoneAssessment.stone_id))
+        ).all()
+    )
