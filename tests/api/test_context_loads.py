@@ -11,8 +11,8 @@ import pytest
 from clearstone_api import cli
 from clearstone_api.security.scopes import Role
 from clearstone_api.settings import Settings
-from clearstone_api.testing import ASGIClient
 from tests.api.conftest import Auth, Loader
+from tests.support.harness import ASGIClient
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 

@@ -16,8 +16,8 @@ import pytest
 from clearstone_api.demo.scenarios import rough_to_retail
 from clearstone_api.security.scopes import Role
 from clearstone_api.services.demo import vectors_path
-from clearstone_api.testing import ASGIClient
 from tests.api.conftest import Auth, Loader
+from tests.support.harness import ASGIClient
 
 
 @pytest.fixture

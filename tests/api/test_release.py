@@ -14,8 +14,8 @@ from clearstone_api.db import Database
 from clearstone_api.models.assessment import StoneAssessment
 from clearstone_api.security.scopes import Role
 from clearstone_api.settings import Settings
-from clearstone_api.testing import ASGIClient
 from tests.api.conftest import Auth, Loader
+from tests.support.harness import ASGIClient
 
 
 @pytest.fixture
