@@ -38,6 +38,7 @@ ARCHITECTURE = Architecture(
             (
                 "clearstone_api.app",
                 "clearstone_api.cli",
+                "clearstone_api.context_cli",
                 "clearstone_api.openapi_export",
                 # The server process: builds the app and supervises its workers.
                 "clearstone_api.serving",
