@@ -26,6 +26,7 @@ from clearstone_api.domain.assessment import assess
 from clearstone_api.domain.record_validation import parse_record
 from clearstone_api.domain.records import ProvenanceRecord
 from clearstone_api.domain.reference import load_reference
+from clearstone_api.services.party_screen import screened
 
 AS_OF = dt.date(2026, 11, 1)
 CHAIN_LENGTHS = [5, 10, 50, 500]
@@ -66,7 +67,7 @@ def main() -> None:
     sizes = REGISTRY_SIZES[:2] if args.quick else REGISTRY_SIZES
     min_seconds = 0.05 if args.quick else 0.2
 
-    base = load_reference()
+    base = screened(load_reference())
     records = {n: chain(n) for n in CHAIN_LENGTHS}
     parsed = {n: parse_record(data) for n, data in records.items()}
     raw_json = {n: json.dumps(data).encode() for n, data in records.items()}

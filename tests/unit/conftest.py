@@ -8,13 +8,14 @@ import pytest
 
 from clearstone_api.demo.scenarios import load_vectors
 from clearstone_api.domain.reference import Reference, load_reference
+from clearstone_api.services.party_screen import screened
 
 Vector = dict[str, Any]
 
 
 @pytest.fixture(scope="session")
 def reference() -> Reference:
-    return load_reference()
+    return screened(load_reference())
 
 
 @pytest.fixture(scope="session")

@@ -171,7 +171,12 @@ def test_russian_origin_is_flagged_separately_from_the_kp(
 
     assert assessment.kp.result.value == "pass"
     assert assessment.sanctions.hits
-    assert all(hit.regime_id.startswith("EU-RU") for hit in assessment.sanctions.hits)
+    by_jurisdiction = {hit.jurisdiction: hit.regime_id for hit in assessment.sanctions.hits}
+    assert by_jurisdiction == {
+        "EU": "EU-RU-PROC-1CT",
+        "US": "US-RU-PROC-1CT",
+        "UK": "UK-RU-PROC-1CT",
+    }
 
 
 def test_reference_and_policy_versions_are_part_of_every_assessment(

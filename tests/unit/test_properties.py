@@ -14,8 +14,9 @@ from clearstone_api.domain.assessment import assess
 from clearstone_api.domain.record_validation import parse_record
 from clearstone_api.domain.reference import Reference, load_reference
 from clearstone_api.domain.reference_rows import Incident, IncidentSource, IncidentStatus
+from clearstone_api.services.party_screen import screened
 
-REFERENCE = load_reference()
+REFERENCE = screened(load_reference())
 VECTORS = {v["name"]: v for v in load_vectors()}
 ASSESSABLE = [name for name, v in VECTORS.items() if v["expected"]["kp"] != "not_applicable"]
 SETTINGS = settings(

@@ -464,20 +464,38 @@ def test_sow_statements_are_verbatim_and_their_patterns_match_the_variants(ref: 
 
 
 def test_russian_diamond_sanctions(ref: Reference) -> None:
-    measures = {m.id: m for m in ref.sanctions_for("RU")}
-    first = [m for m in measures.values() if m.valid_from == D(2024, 1, 1)]
-    assert sorted(m.applies_to for m in first) == ["export", "origin", "transit"]
-    assert all(m.goods == "all" for m in first)
-    assert str(measures["EU-RU-2024-04"].min_carat) == "1.00"
-    assert str(measures["EU-RU-2024-05"].min_carat) == "0.50"
-    assert measures["EU-RU-2024-06"].goods == "lab_grown"
-    for unverified in ("EU-RU-2024-04", "EU-RU-2024-05"):
-        assert measures[unverified].verification is Verification.unverified
-    alrosa = ref.sanctioned_parties_named("ALROSA")
-    assert {p.regime.split()[0]: p.valid_from for p in alrosa} == {
-        "US": D(2022, 2, 25),
-        "UK": D(2022, 1, 1),
+    measures = {m.id: m for m in ref.sanction_measures}
+    direct = [m for m in measures.values() if m.kind == "ban" and m.route == "direct"]
+    assert {m.jurisdiction: m.valid_from for m in direct if m.articles != "jewellery"} == {
+        "EU": D(2024, 1, 1),
+        "US": D(2022, 3, 11),
+        "UK": D(2024, 1, 1),
     }
+    for jurisdiction in ("EU", "US", "UK"):
+        bands = {
+            (str(m.min_carat), str(m.max_carat), m.valid_from, m.grandfather_before)
+            for m in measures.values()
+            if m.jurisdiction == jurisdiction
+            and m.kind == "ban"
+            and m.route == "processed"
+            and m.goods != "lab_grown"
+        }
+        assert bands == {
+            ("1.00", "None", D(2024, 3, 1), D(2024, 3, 1)),
+            ("0.50", "1.00", D(2024, 9, 1), D(2024, 9, 1)),
+        }, jurisdiction
+    assert measures["EU-RU-PROC-1CT"].articles == "loose", "the 2024/1745 jewellery carve-out"
+    assert measures["EU-RU-DIRECT-2024"].goods == "all", "the direct ban covers synthetics"
+    assert measures["EU-RU-PROC-SYN"].verification is Verification.unverified
+    assert measures["EU-REQ-DDS-2026"].requires == "due_diligence_statement"
+    assert not any(m.covers_industrial for m in measures.values())
+    alrosa = [p for p in ref.sanctioned_parties if p.party_key == "alrosa"]
+    assert {p.jurisdiction: p.valid_from for p in alrosa} == {
+        "US": D(2022, 4, 7),
+        "UK": D(2022, 3, 24),
+        "EU": D(2024, 1, 3),
+    }
+    assert all("АЛРОСА" in p.aliases for p in alrosa), "original-script names ship"
     assert ref.statuses_on("RU", D(2025, 1, 1)) == [], "Russia's KP status never changed"
 
 
@@ -643,8 +661,8 @@ def test_unverified_rows_stay_unverified(ref: Reference) -> None:
     assert ref.certificate_profiles["EU"].verification is Verification.unverified
     assert ref.hs_codes["7102.29"].verification is Verification.unverified
     assert ref.hs_codes["7102.31"].verification is Verification.verified
-    uk = next(p for p in ref.sanctioned_parties if p.id == "UK-ALROSA-2022")
-    assert uk.verification is Verification.unverified
+    us_ceo = next(p for p in ref.sanctioned_parties if p.id == "US-SDN-IVANOV-SS")
+    assert us_ceo.verification is Verification.unverified
     conventions = {c.id: c for c in ref.conventions}
     for ilo in ("ILO-C29", "ILO-C105", "ILO-C138", "ILO-C182", "VPSHR"):
         assert conventions[ilo].verification is Verification.unverified, ilo

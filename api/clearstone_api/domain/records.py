@@ -39,6 +39,7 @@ __all__ = [
     "Invoice",
     "KPCertificate",
     "Origin",
+    "Owner",
     "Party",
     "PartyRef",
     "PartyType",
@@ -184,6 +185,8 @@ class AttestationScheme(StrEnum):
     sow_registration = "sow_registration"
     audit_report = "audit_report"
     self_declaration = "self_declaration"
+    g7_certificate = "g7_certificate"
+    """A G7 rough-diamond certificate (Antwerp node): the goods verified as not Russian."""
 
 
 class AttestationLevel(StrEnum):
@@ -223,6 +226,19 @@ class Site(_Model):
     operator_party_id: Id | None = None
 
 
+def _unset(value: object) -> bool:
+    """Optional fields added after records were first stored are left out of the serialised
+    record while unset, so that stored records keep their digests."""
+    return value is None
+
+
+class Owner(_Model):
+    """A shareholder of a party, as the record states it."""
+
+    name: Name
+    share_percent: Annotated[Decimal, Field(gt=0, le=100, max_digits=6, decimal_places=3)]
+
+
 class Party(_Model):
     """A company, cooperative, authority or person that held or handled the goods."""
 
@@ -235,6 +251,11 @@ class Party(_Model):
     kp_licence: Name | None = None
     sow_registered: bool | None = None
     rjc_member_id: Name | None = None
+    owners: Annotated[list[Owner], Field(max_length=50)] | None = Field(
+        default=None, exclude_if=_unset
+    )
+    """Shareholders where the record states them: an owner listed by a sanctions authority
+    with 50 % or more makes the party a sanctions hit."""
 
 
 class GradingReport(_Model):
@@ -256,6 +277,8 @@ class Stone(_Model):
     parent_lot_ids: Annotated[list[Id], Field(max_length=MAX_ITEMS)] = []
     """The rough lots this stone was cut from. Empty: no link to rough, so no KP evidence."""
     description: Text | None = None
+    article: Literal["loose", "jewellery"] | None = Field(default=None, exclude_if=_unset)
+    """``jewellery``: set in a piece of jewellery (sanctions scope differs); unset: loose."""
 
 
 class RoughLot(_Model):

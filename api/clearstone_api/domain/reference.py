@@ -16,6 +16,7 @@ Example::
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -33,6 +34,7 @@ from clearstone_api.domain.context_layers import CONTEXT_FILES, ContextLayers
 from clearstone_api.domain.context_rows import CahraListing, ConflictEvent, SanctionsRegime
 from clearstone_api.domain.incident_index import IncidentIndex
 from clearstone_api.domain.kp_checks import CheckId
+from clearstone_api.domain.name_screen import NameScreen
 from clearstone_api.domain.names import normalize_name
 from clearstone_api.domain.policy import DEFAULT_POLICY
 from clearstone_api.domain.reference_rows import (
@@ -213,13 +215,14 @@ class Reference:
     _status_by_participant: Mapping[str, tuple[StatusPeriod, ...]] = field(repr=False)
     _measures_by_country: Mapping[str, tuple[SpecialMeasure, ...]] = field(repr=False)
     _embargoes_by_country: Mapping[str, tuple[Embargo, ...]] = field(repr=False)
-    _sanctions_by_country: Mapping[str, tuple[SanctionMeasure, ...]] = field(repr=False)
-    _sanctioned_by_name: Mapping[str, tuple[SanctionedParty, ...]] = field(repr=False)
     _sites_by_name: Mapping[tuple[str, str], RegistrySite] = field(repr=False)
     _incident_index: IncidentIndex = field(repr=False)
     _participant_memo: dict[tuple[str, dt.date], str | None] = field(
         default_factory=dict, repr=False, compare=False
     )
+    name_screen: NameScreen | None = field(default=None, repr=False, compare=False)
+    """Screens names against ``sanctioned_parties``; attached by the service layer (fuzzy
+    matching uses libraries the domain does not import). See :meth:`with_name_screen`."""
 
     @classmethod
     def build(cls, version: str, rows: Mapping[str, Sequence[BaseModel]]) -> Reference:
@@ -236,14 +239,8 @@ class Reference:
         statuses: tuple[StatusPeriod, ...] = tables["status_periods"]
         measures: tuple[SpecialMeasure, ...] = tables["special_measures"]
         embargoes: tuple[Embargo, ...] = tables["embargoes"]
-        sanctions: tuple[SanctionMeasure, ...] = tables["sanction_measures"]
-        sanctioned: tuple[SanctionedParty, ...] = tables["sanctioned_parties"]
         sites: Mapping[str, RegistrySite] = tables["sites"]
         incidents: Mapping[str, Incident] = tables["incidents"]
-        sanctioned_by_name: dict[str, list[SanctionedParty]] = defaultdict(list)
-        for party in sanctioned:
-            for name in (party.name, *party.aliases):
-                sanctioned_by_name[normalize_name(name)].append(party)
         sites_by_name: dict[tuple[str, str], RegistrySite] = {}
         for site in sites.values():
             for name in (site.name, *site.aliases):
@@ -264,8 +261,6 @@ class Reference:
             _status_by_participant=_group(statuses, "participant_id"),
             _measures_by_country=_group(measures, "country"),
             _embargoes_by_country=_group(embargoes, "country"),
-            _sanctions_by_country=_group(sanctions, "country"),
-            _sanctioned_by_name={k: tuple(v) for k, v in sanctioned_by_name.items()},
             _sites_by_name=sites_by_name,
             _incident_index=IncidentIndex.build(list(incidents.values())),
         )
@@ -310,7 +305,13 @@ class Reference:
         rows["kp_status_periods.csv"] = list(periods.values())
         rows.update({k: v for k, v in (layers or {}).items() if k in CONTEXT_FILES})
         base = self.version.split("+", 1)[0]
-        return Reference.build(f"{base}+{revision}", rows)
+        changed = Reference.build(f"{base}+{revision}", rows)
+        # The listed parties are not among the changes: the same screen serves.
+        return changed.with_name_screen(self.name_screen) if self.name_screen else changed
+
+    def with_name_screen(self, screen: NameScreen) -> Reference:
+        """This reference with ``screen`` screening names against its listed parties."""
+        return dataclasses.replace(self, name_screen=screen, _participant_memo={})
 
     # --- KP participants -------------------------------------------------------------------
 
@@ -366,12 +367,6 @@ class Reference:
             for e in self._embargoes_by_country.get(country, ())
             if _date_in(day, e.valid_from, e.valid_to)
         ]
-
-    def sanctions_for(self, country: str) -> tuple[SanctionMeasure, ...]:
-        return self._sanctions_by_country.get(country, ())
-
-    def sanctioned_parties_named(self, name: str) -> tuple[SanctionedParty, ...]:
-        return self._sanctioned_by_name.get(normalize_name(name), ())
 
     def registry_site(
         self, country: str, registry_id: str | None, name: str | None

@@ -196,26 +196,67 @@ class Embargo(_Row):
 
 
 class SanctionMeasure(_Row):
-    """A non-KP trade sanction on diamonds (EU/G7 measures on Russian diamonds)."""
+    """One effective-dated rule of one jurisdiction on diamonds linked to a sanctioned country.
+
+    ``kind`` ``ban``: goods within the row's scope are prohibited on a date the row is in force.
+    ``kind`` ``requirement``: an importer into the jurisdiction must provide ``requires`` (an
+    evidence-checklist item) for goods within the scope. See ``docs/methodology.md`` §5.
+    """
 
     id: str
+    jurisdiction: Literal["EU", "US", "UK"]
+    kind: Literal["ban", "requirement"]
     regime: str
+    """The legal instrument (regulation, executive order, determination, guidance)."""
     country: Iso2
-    applies_to: Literal["origin", "export", "transit", "processed_origin"]
+    route: Literal["direct", "processed", "any"]
+    """``direct``: originating in, exported from or transiting ``country``, not processed in a
+    third country since; ``processed``: mined there and processed in a third country;
+    ``any``: every import (requirements)."""
     goods: Literal["natural", "lab_grown", "all"]
+    articles: Literal["loose", "jewellery", "all"]
+    form: Literal["rough", "polished", "all"] = "all"
+    condition: Literal["always", "mixed_rough"] = "always"
+    """``mixed_rough``: only for rough of mixed origin."""
+    covers_industrial: bool = False
     min_carat: OptDecimal = None
+    """Per stone, inclusive: the weight band the row covers from."""
+    max_carat: OptDecimal = None
+    """Per stone, exclusive: the band's upper end (a lighter band with its own cut-off)."""
     valid_from: dt.date
     valid_to: OptDate = None
+    grandfather_by: Literal["none", "import", "export", "processing"] = "none"
+    """Goods whose import into the jurisdiction / export from ``country`` / third-country
+    processing happened before ``grandfather_before`` are not covered."""
+    grandfather_before: OptDate = None
+    requires: OptStr = None
+    """For requirements: the evidence item (``due_diligence_statement``...)."""
     description: str
 
 
 class SanctionedParty(_Row):
+    """A listed party on one official list, with every name it is listed under."""
+
     id: str
+    party_key: str
+    """Groups the rows of one party across lists (``alrosa``)."""
+    jurisdiction: Literal["EU", "US", "UK"]
+    list: str
+    """The official list: ``OFAC SDN``, ``EU consolidated list``, ``UK sanctions list``."""
+    list_ref: OptStr = None
+    """The list's own identifier (OFAC UID, EU logical id, UK group id) where known."""
     regime: str
+    kind: Literal["entity", "person"]
+    basis: Literal["designated", "owned_50"] = "designated"
+    """``owned_50``: not named on the list, blocked as 50 % or more owned by ``owner_id``."""
+    owner_id: OptStr = None
     name: str
     aliases: Codes = []
+    """Other names, in Latin and original scripts (``АЛРОСА``)."""
+    former_names: Codes = []
     country: Iso2
     valid_from: dt.date
+    """The listing date."""
     valid_to: OptDate = None
 
 

@@ -25,15 +25,21 @@ __all__ = [
     "CriterionLevel",
     "CscResult",
     "CscVerdict",
+    "DeclaredCountry",
     "EvidenceRef",
+    "GoodsProfile",
     "IncidentMatch",
+    "JurisdictionVerdict",
     "KpCheck",
     "KpResult",
     "KpVerdict",
     "MatchLevel",
     "Mitigation",
     "OriginSummary",
+    "PartyMatch",
     "PlaceCoverage",
+    "RuleApplication",
+    "RuleOutcome",
     "SanctionHit",
     "SanctionsResult",
     "SanctionsVerdict",
@@ -269,19 +275,137 @@ class CscVerdict(_Out):
     """What the registry covered; null only when the criteria do not apply (lab-grown)."""
 
 
+class PartyMatch(_Out):
+    """Why a name in the chain was taken for a listed party: every hit is explained."""
+
+    name: str
+    """The name as the record gives it (a party, a certificate's exporter or importer, an
+    owner)."""
+    listed_id: str
+    """The row of ``sanctioned_parties.csv``."""
+    listed_name: str
+    """The party's primary name on the list."""
+    matched_name: str
+    """The listed name or alias that matched, as listed (Latin or original script)."""
+    name_kind: str
+    """``name``, ``alias`` or ``former_name``."""
+    score: float
+    """0-100 similarity of the normalised names (see ``docs/methodology.md`` §5.2)."""
+    threshold: float
+    method: str
+    list: str
+    list_ref: str | None = None
+    jurisdiction: str
+    listed_on: dt.date
+    basis: str
+    """``designated``, or ``owned_50`` (blocked as 50 % or more owned by a listed party)."""
+    via_owner: str | None = None
+    """Set when the hit is the record's owner of the party, owning ``owner_share`` percent."""
+    owner_share: float | None = None
+
+
 class SanctionHit(_Out):
     regime_id: str
     regime: str
     reason: str
     evidence: list[EvidenceRef] = []
     sources: list[SourceRef] = []
+    jurisdiction: str | None = None
+    """EU, US or UK: the jurisdiction whose rule or list this hit comes from."""
+    party: PartyMatch | None = None
+    """For a listed-party hit: which listed name matched, how well, on which list."""
+
+
+class RuleOutcome(StrEnum):
+    """How one effective-dated rule row bears on the goods."""
+
+    applies = "applies"
+    """A ban that covers the goods (a hit), or a requirement the importer must meet."""
+    grandfathered = "grandfathered"
+    """In force, but the goods predate its cut-off: keep proof of the date."""
+    out_of_scope = "out_of_scope"
+    """In force, but not for these goods (industrial, below the weight band, jewellery under a
+    carve-out, synthetic or natural, another route, no link to the country)."""
+    not_in_force = "not_in_force"
+
+
+class RuleApplication(_Out):
+    rule_id: str
+    kind: str
+    """``ban`` or ``requirement``."""
+    regime: str
+    description: str
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    outcome: RuleOutcome
+    reason: str
+    requires: str | None = None
+    """For requirements: the evidence item it asks for."""
+    verification: str
+    sources: list[SourceRef] = []
+
+
+class DeclaredCountry(_Out):
+    """A country the goods are tied to, and what ties them: extraction events, invoice-declared
+    source countries, KP certificates' country of origin, origin reports."""
+
+    country: str
+    basis: str
+    """``extraction``, ``invoice``, ``kp_certificate`` or ``origin_report``."""
+    evidence: EvidenceRef
+
+
+class GoodsProfile(_Out):
+    """What the rules look at, read once from the chain."""
+
+    goods: str
+    """``natural`` or ``lab_grown``."""
+    form: str
+    """``polished`` or ``rough``."""
+    article: str
+    """``loose`` or ``jewellery``."""
+    industrial: bool
+    carat: str
+    """Per stone; a rough lot's total weight when the subject is a parcel."""
+    route: str
+    """``direct`` (from or through Russia, not processed elsewhere since), ``processed``
+    (mined in Russia, processed in a third country) or ``none`` (no link)."""
+    mixed_rough: bool
+    mining_countries: list[str]
+    """Every country the goods were mined in, extracted or declared."""
+
+
+class JurisdictionVerdict(_Out):
+    """The answer for an importer into one jurisdiction, with every rule row it read."""
+
+    jurisdiction: str
+    result: SanctionsResult
+    date: dt.date
+    """The date the rules were read on: the goods' import into the jurisdiction where the chain
+    records one, else the assessment date (an import now)."""
+    date_basis: str
+    """``import`` or ``as_of``."""
+    weight_band: str
+    """``under_0.50``, ``0.50_to_0.99``, ``1.00_and_over`` (per stone) or ``parcel``."""
+    grandfathered: bool
+    summary: str
+    rules: list[RuleApplication] = []
+    hits: list[SanctionHit] = []
 
 
 class SanctionsVerdict(_Out):
-    """Non-KP trade sanctions (EU/G7 measures on Russian diamonds; listed parties)."""
+    """Non-KP trade sanctions, per jurisdiction, with a summary older clients read.
+
+    ``result`` is ``flagged`` when any jurisdiction's result is ``flagged``, and ``hits`` is
+    the union of the jurisdictions' hits (a listed party once per list). Read
+    ``jurisdictions`` for the answer that applies to an importer into the EU, the US or the UK.
+    """
 
     result: SanctionsResult
     hits: list[SanctionHit] = []
+    jurisdictions: list[JurisdictionVerdict] = []
+    goods: GoodsProfile | None = None
+    declared_countries: list[DeclaredCountry] = []
 
 
 class OriginSummary(_Out):

@@ -20,14 +20,16 @@ from clearstone_api.domain.reference import Reference, load_reference
 from clearstone_api.domain.reference_rows import Incident, StatusPeriod
 from clearstone_api.models.reference_change import ReferenceChange
 from clearstone_api.services.context_changes import CONTEXT_KIND, layer_rows_of
+from clearstone_api.services.party_screen import screened
 
 __all__ = ["ReferenceStore", "base_reference"]
 
 
 @functools.cache
 def base_reference(directory: Path | None) -> Reference:
-    """The shipped reference data, loaded and validated once per process."""
-    return load_reference(directory)
+    """The shipped reference data, loaded and validated once per process, with the party
+    screen attached."""
+    return screened(load_reference(directory))
 
 
 def apply_changes(base: Reference, changes: list[ReferenceChange]) -> Reference:
