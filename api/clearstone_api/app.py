@@ -41,6 +41,7 @@ from clearstone_api.security.rate_limit_middleware import RateLimitMiddleware
 from clearstone_api.security.transport import TransportGuardMiddleware
 from clearstone_api.services.idempotency import IdempotentReplay
 from clearstone_api.settings import Settings
+from clearstone_api.web import evidence_page
 from clearstone_api.web import routes as web
 
 __all__ = ["create_app"]
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(module.router)
     app.include_router(web.router)
+    app.include_router(evidence_page.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     # Outermost last: request id, then rate limits, then the body-size limit, then the app.
     app.add_middleware(

@@ -6,6 +6,8 @@ Commands::
     clearstone screen CART               screen a cart (CSV with a "number" column, or JSON)
     clearstone assess RECORD.json        assess a provenance record inline
     clearstone verify ATTESTATION        verify a signed attestation offline
+    clearstone evidence NUMBER --jurisdiction EU
+                                         the importer's sanctions evidence pack
 
 Each takes ``--json`` (machine output), ``--base-url`` (else ``CLEARSTONE_BASE_URL``) and
 ``--timeout``; credentials come from ``CLEARSTONE_API_KEY`` or ``CLEARSTONE_CLIENT_ID`` and
@@ -40,6 +42,7 @@ from clearstone._resources.attestations import UNTRUSTED_JWKS_WARNING
 from clearstone._terminal import (
     assessment_lines,
     certificate_lines,
+    evidence_lines,
     passes,
     screening_lines,
     verification_lines,
@@ -234,6 +237,25 @@ def _verify(run: _Run) -> int:
     return EXIT_DOES_NOT_PASS if currency and currency.status in NOT_CURRENT else EXIT_OK
 
 
+_STONE_ID = re.compile(r"^CS-[0-9A-Z]{12}$")
+
+
+def _evidence(run: _Run) -> int:
+    args = run.args
+    with run.client() as client:
+        number = args.number.strip()
+        stone_id = number if _STONE_ID.match(number) else client.certificates.get(number).stone.id
+        pack = client.stones.sanctions_evidence(stone_id, jurisdiction=args.jurisdiction)
+        if args.html is not None:
+            page = client.stones.sanctions_evidence_pages.get(
+                stone_id, jurisdiction=args.jurisdiction
+            )
+            Path(args.html).write_text(page, encoding="utf-8")
+    run.emit(pack, evidence_lines(pack))
+    complete = all(item.status in ("prefilled", "importer_to_complete") for item in pack.items)
+    return EXIT_OK if pack.verdict.result == "clear" and complete else EXIT_DOES_NOT_PASS
+
+
 # The parser.
 
 
@@ -354,7 +376,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.set_defaults(run=_verify)
 
-    for command in (check, screen, assess, verify):
+    evidence = commands.add_parser(
+        "evidence",
+        help="the importer's sanctions evidence pack for one jurisdiction",
+        description="What an importer into the EU, the US or the UK must declare for the "
+        "stone, prefilled from its chain, what is missing and which rule asks for it. For the "
+        "stone's supplier and for retailers who screened it. It assists a declaration; it is "
+        "not one. Exit 0 when the stone is clear there and nothing is missing or prohibited.",
+    )
+    evidence.add_argument("number", help="grading-report number, GIA-..., an alias or CS-...")
+    evidence.add_argument("--jurisdiction", required=True, choices=("EU", "US", "UK"))
+    evidence.add_argument("--html", metavar="FILE", help="also save the printable page")
+    evidence.set_defaults(run=_evidence)
+
+    for command in (check, screen, assess, verify, evidence):
         _common(command, top=False)
     return parser
 

@@ -279,13 +279,22 @@ class SanctionHit(BaseModel):
     reason: str
     evidence: list[EvidenceRef] = []
     sources: list[SourceRef] = []
+    jurisdiction: str | None = None
+    """EU, US or UK."""
+    party: dict[str, object] | None = None
+    """For a listed-party hit: which listed name matched, the score, the list and its date
+    (parse with ``clearstone.PartyMatch.model_validate``)."""
 
 
 class SanctionsVerdict(BaseModel):
-    """Non-KP trade sanctions."""
+    """Non-KP trade sanctions: ``result`` is flagged when any jurisdiction's is; read
+    ``jurisdictions`` (``clearstone.JurisdictionVerdict``) for the EU, US and UK answers."""
 
     result: SanctionsResult
     hits: list[SanctionHit] = []
+    jurisdictions: list[dict[str, object]] = []
+    goods: dict[str, object] | None = None
+    declared_countries: list[dict[str, object]] = []
 
 
 class OriginSummary(BaseModel):

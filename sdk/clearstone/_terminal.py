@@ -18,10 +18,12 @@ from clearstone._models import (
     ScreeningResult,
     SourceRef,
 )
+from clearstone._sanctions_models import SanctionsEvidence
 
 __all__ = [
     "assessment_lines",
     "certificate_lines",
+    "evidence_lines",
     "passes",
     "screening_lines",
     "verification_lines",
@@ -190,3 +192,42 @@ def verification_lines(verified: VerifiedAttestation) -> list[str]:
     if payload.certificate_numbers:
         lines.append(f"Certificate numbers: {', '.join(payload.certificate_numbers)}")
     return [*lines, "", *certificate_lines(verified.assessment)]
+
+
+_ITEM_STATUS = {
+    "prefilled": "prefilled",
+    "importer_to_complete": "for the importer",
+    "missing": "MISSING",
+    "prohibited": "PROHIBITED",
+}
+
+
+def evidence_lines(pack: SanctionsEvidence) -> list[str]:
+    """The importer's evidence pack, for a terminal."""
+    verdict = pack.verdict
+    lines = [
+        f"Sanctions evidence pack: {pack.stone_id}, import into the {pack.jurisdiction}",
+        f"Date of import: {pack.import_date} ({pack.date_basis})",
+        f"Carat: {pack.carat} ({pack.weight_band}); threshold "
+        f"{pack.threshold_carat or 'none in force'}",
+        f"Result: {_label(str(verdict.result))}",
+        *_wrap(verdict.summary, 2),
+        "",
+        "Countries of mining (one line each):",
+    ]
+    lines += [f"  {m.country}: {', '.join(m.bases)}" for m in pack.mining_countries] or ["  none"]
+    lines += ["", "KP certificates:"]
+    lines += [
+        f"  {c.number}: origin {c.country_of_origin or 'not stated'}, "
+        + ("names every mining country" if c.names_every_mining_country else
+           "lacks " + ", ".join(c.missing_countries))
+        for c in pack.kp_certificates
+    ] or ["  none"]  # fmt: skip
+    lines += ["", "What the importer must provide:"]
+    for item in pack.items:
+        status = _ITEM_STATUS.get(str(item.status), str(item.status))
+        lines.append(f"  [{status}] {item.title} ({', '.join(item.rule_ids)})")
+        lines += _wrap(item.detail, 4)
+    if not pack.items:
+        lines.append("  nothing is asked for these goods on this date")
+    return [*lines, "", *_wrap(pack.notice, 0)]

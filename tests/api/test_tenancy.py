@@ -85,6 +85,20 @@ OPERATIONS = [
     ),
     Operation("stone-summaries-get", "GET", "/v1/stones/{stone}/summary", Scope.stones_summary),
     Operation(
+        "sanctions-evidence-get",
+        "GET",
+        "/v1/stones/{stone}/sanctions-evidence?jurisdiction=EU",
+        Scope.sanctions_evidence,
+        tenant_scoped=True,
+    ),
+    Operation(
+        "sanctions-evidence-print",
+        "GET",
+        "/v1/stones/{stone}/sanctions-evidence/print?jurisdiction=UK",
+        Scope.sanctions_evidence,
+        tenant_scoped=True,
+    ),
+    Operation(
         "lots-create",
         "POST",
         "/v1/lots",

@@ -33,6 +33,9 @@ from clearstone import (
     verify_inclusion_proof,
     verify_tree_head,
 )
+from clearstone._cli import EXIT_DOES_NOT_PASS
+from clearstone._cli import main as cli_main
+from clearstone._constants import ENV_API_KEY
 from clearstone_api.app import create_app
 from clearstone_api.container import container_of
 from clearstone_api.security.client_secrets import SecretHasher, load_pepper
@@ -476,3 +479,56 @@ def test_a_remembered_head_catches_a_rewritten_log(api: InProcess, tmp_path: Pat
         connection.execute(text("DELETE FROM custody_tree_heads WHERE tree_size > 2"))
     with pytest.raises(TransparencyError, match="rewritten or truncated"):
         api.call(client, "transparency.check_latest", memory=memory)
+
+
+# The sanctions evidence pack.
+
+
+def test_a_retailer_reads_the_evidence_pack_of_a_stone_it_screened(api: InProcess) -> None:
+    load(api.app, "VEC-RU-2024")
+    shop = api.as_role(Role.retailer, "shop")
+    screened = api.call(shop, "checkout.screen", ["VEC-RU-2024"], fallback="fail_closed")
+    stone_id = screened.items[0].stone_id
+    pack = api.call(shop, "stones.sanctions_evidence", stone_id, jurisdiction="US")
+    assert pack.stone_id == stone_id and pack.jurisdiction == "US"
+    assert pack.verdict.result == "flagged"
+    assert [line.country for line in pack.mining_countries] == ["RU"]
+    assert any(rule.rule_id == "US-RU-PROC-1CT" for rule in pack.verdict.rules)
+    assert "not a declaration" in pack.notice
+    page = api.call(shop, "stones.sanctions_evidence_pages.get", stone_id, jurisdiction="US")
+    assert "not a declaration" in page and stone_id in page
+    with pytest.raises(NotFoundError):
+        api.call(
+            api.as_role(Role.retailer, "other-shop"),
+            "stones.sanctions_evidence.get",
+            stone_id,
+            jurisdiction="US",
+        )
+
+
+def test_the_cli_prints_the_pack_and_saves_the_page(
+    api: InProcess,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    if api.kind != "sync":
+        pytest.skip("the command line is synchronous")
+    load(api.app, "VEC-RU-2024")
+    token = mint_token(api.app, Role.retailer, tenant="shop")
+    monkeypatch.setenv(ENV_API_KEY, token)
+    options = {"http_client": api.http}
+    cart = tmp_path / "cart.json"
+    cart.write_text('["VEC-RU-2024"]', encoding="utf-8")
+    screened = cli_main(["screen", str(cart), "--base-url", BASE_URL], _client_options=options)
+    assert screened == EXIT_DOES_NOT_PASS, "a sanctioned stone is blocked"
+    capsys.readouterr()
+    page = tmp_path / "pack.html"
+    argv = ["evidence", "VEC-RU-2024", "--jurisdiction", "EU", "--html", str(page)]
+    code = cli_main([*argv, "--base-url", BASE_URL], _client_options=options)
+    out = capsys.readouterr().out
+    assert code == EXIT_DOES_NOT_PASS
+    assert "import into the EU" in out and "RU: extraction" in out
+    assert "[PROHIBITED] Prohibited import (EU-RU-PROC-1CT)" in out
+    assert "not a declaration" in out
+    assert "not a declaration" in page.read_text(encoding="utf-8")

@@ -85,7 +85,9 @@ def _write(path: Path, content: Any) -> str:
 # Help and usage.
 
 
-@pytest.mark.parametrize("command", [[], ["check"], ["screen"], ["assess"], ["verify"]])
+@pytest.mark.parametrize(
+    "command", [[], ["check"], ["screen"], ["assess"], ["verify"], ["evidence"]]
+)
 def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*command, "--help"]) == EXIT_OK
     assert capsys.readouterr().out.startswith("usage: clearstone")

@@ -70,6 +70,16 @@ OPERATIONS: dict[str, tuple[str, tuple[Any, ...], dict[str, Any]]] = {
     "stones-list": ("stones.list", (), {}),
     "custody-verifications-get": ("stones.custody_verifications.get", ("CS-000000000001",), {}),
     "stone-summaries-get": ("stones.summaries.get", ("CS-000000000001",), {}),
+    "sanctions-evidence-get": (
+        "stones.sanctions_evidence.get",
+        ("CS-000000000001",),
+        {"jurisdiction": "EU"},
+    ),
+    "sanctions-evidence-print": (
+        "stones.sanctions_evidence_pages.get",
+        ("CS-000000000001",),
+        {"jurisdiction": "EU"},
+    ),
     "participants-list": ("reference.participants.list", (), {"on": "2019-01-01"}),
     "incidents-list": ("reference.incidents.list", (), {"country": "ZW"}),
     "incidents-get": ("reference.incidents.get", ("INC-X-1",), {}),

@@ -9,6 +9,7 @@ from clearstone_api.models.idempotency import IdempotencyKey
 from clearstone_api.models.lot import LotAncestor, RoughLot
 from clearstone_api.models.number_claim import NumberClaim
 from clearstone_api.models.reference_change import ReferenceChange
+from clearstone_api.models.screening import StoneScreening
 from clearstone_api.models.stone import Stone, StoneFootprint, StoneLot, StoneNumber
 from clearstone_api.models.transparency import TreeHead, TreeNode
 
@@ -30,6 +31,7 @@ __all__ = [
     "StoneFootprint",
     "StoneLot",
     "StoneNumber",
+    "StoneScreening",
     "TreeHead",
     "TreeNode",
 ]

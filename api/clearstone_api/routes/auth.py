@@ -39,6 +39,7 @@ __all__ = [
     "Assessor",
     "Authenticated",
     "AuthorizedRoute",
+    "EvidenceReader",
     "Principal",
     "RecordsReader",
     "RecordsWriter",
@@ -131,3 +132,5 @@ Analyst = Annotated[Principal, Security(authorize, scopes=[Scope.reference_write
 AnalystReader = Annotated[Principal, Security(authorize, scopes=[Scope.reference_read.value])]
 LabDecider = Annotated[Principal, Security(authorize, scopes=[Scope.numbers_decide.value])]
 DisputesReader = Annotated[Principal, Security(authorize, scopes=[Scope.numbers_disputes.value])]
+EvidenceReader = Annotated[Principal, Security(authorize, scopes=[Scope.sanctions_evidence.value])]
+"""A supplier or a retailer; which stones it may read is the service's check."""

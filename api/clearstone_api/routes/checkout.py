@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from clearstone_api.routes.auth import AuthorizedRoute, requires
+from clearstone_api.routes.auth import AuthorizedRoute, Screener, requires
 from clearstone_api.routes.dependencies import container
 from clearstone_api.routes.responses import AUTH, problems
 from clearstone_api.routes.strict_bodies import strict_body
@@ -21,6 +21,10 @@ router = APIRouter(tags=["checkout"], route_class=AuthorizedRoute)
     summary="Screen a cart of up to 100 certificate numbers",
     responses=problems(*AUTH, 422),
 )
-async def create_screening(body: ScreeningCreate, request: Request) -> ScreeningPublic:
-    """Read in one database round trip; nothing is stored, so retries are naturally safe."""
-    return await screen(container(request).database, body)
+async def create_screening(
+    body: ScreeningCreate, request: Request, principal: Screener
+) -> ScreeningPublic:
+    """Read in one database round trip. The only thing stored is that your organization
+    screened each known stone (once, whatever the retries), which lets you read its sanctions
+    evidence pack; retries are safe."""
+    return await screen(container(request).database, body, principal.tenant_id)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from clearstone_api.pagination import Page, PageParamsDep, encode_cursor
 from clearstone_api.routes.auth import (
     AuthorizedRoute,
+    EvidenceReader,
     RecordsReader,
     RecordsWriter,
     RetailerReader,
@@ -20,12 +21,18 @@ from clearstone_api.routes.dependencies import (
     SessionDep,
     UnitOfWorkDep,
     attester,
+    current_reference,
 )
 from clearstone_api.routes.responses import AUTH, problems
 from clearstone_api.routes.strict_bodies import strict_body
 from clearstone_api.security.scopes import Scope
 from clearstone_api.services import stones
 from clearstone_api.services.custody_verification import CustodyVerification, verify_custody
+from clearstone_api.services.sanctions_evidence import (
+    Jurisdiction,
+    SanctionsEvidence,
+    get_sanctions_evidence,
+)
 from clearstone_api.services.stone_summaries import StoneSummary, get_stone_summary
 from clearstone_api.services.stones import StoneCreate, StonePublic
 
@@ -112,3 +119,29 @@ def get_stone_summary_route(
     ids. Any registered stone, whoever registered it (the id is on the public certificate and
     in screening results)."""
     return get_stone_summary(session, stone_id)
+
+
+JurisdictionQuery = Annotated[Jurisdiction, Query(description="EU, US or UK.")]
+
+
+@router.get(
+    "/v1/stones/{stone_id}/sanctions-evidence",
+    operation_id="sanctions-evidence-get",
+    summary="The importer's sanctions evidence pack for one jurisdiction",
+    dependencies=[requires(Scope.sanctions_evidence)],
+    responses=problems(*AUTH, 404, 422),
+)
+def get_sanctions_evidence_route(
+    stone_id: StoneId,
+    jurisdiction: JurisdictionQuery,
+    request: Request,
+    session: SessionDep,
+    principal: EvidenceReader,
+) -> SanctionsEvidence:
+    """What an importer into the EU, the US or the UK must declare for the stone on its date of
+    import, prefilled from the chain, what is missing and which rule asks for it. For the
+    stone's supplier and for retailers who screened it at checkout (``sanctions:evidence``);
+    anyone else gets a 404. It assists a declaration; it is not one."""
+    return get_sanctions_evidence(
+        session, principal, current_reference(request, session), stone_id, jurisdiction
+    )

@@ -12,6 +12,8 @@ scope               allows                                                      
 ``assessments``     assess a record sent inline (nothing stored)                all
 ``screenings``      screen a checkout cart                                      retailer
 ``stones:summary``  read the retailer tier of any stone (no prices, no names)   retailer
+``sanctions:evidence`` read the sanctions evidence pack of a stone you supplied    supplier,
+                    or screened                                                 retailer
 ``reference:write`` add and correct incidents and KP status periods             analyst
 ``reference:read``  read the audit trail of reference-data changes              analyst
 ``numbers:decide``  confirm or reject claims on the lab's own report numbers    lab
@@ -40,6 +42,7 @@ class Scope(StrEnum):
     assessments = "assessments"
     screenings = "screenings"
     stones_summary = "stones:summary"
+    sanctions_evidence = "sanctions:evidence"
     reference_write = "reference:write"
     reference_read = "reference:read"
     numbers_decide = "numbers:decide"
@@ -53,6 +56,8 @@ SCOPES: dict[str, str] = {
     Scope.screenings: "Screen a checkout cart (retailers).",
     Scope.stones_summary: "Read the retailer tier of any stone: custody summary without prices "
     "or counterparty names (retailers).",
+    Scope.sanctions_evidence: "Read the importer's sanctions evidence pack of a stone you "
+    "supplied (suppliers) or screened at checkout (retailers).",
     Scope.reference_write: "Add and correct incidents and KP status periods (analysts).",
     Scope.reference_read: "Read the audit trail of reference-data changes (analysts).",
     Scope.numbers_decide: "Confirm or reject claims on your laboratory's report numbers (labs).",
@@ -61,8 +66,12 @@ SCOPES: dict[str, str] = {
 """Every scope and what it allows: the OAuth2 scheme's ``scopes`` in the OpenAPI document."""
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
-    Role.supplier: frozenset({Scope.records_read, Scope.records_write, Scope.assessments}),
-    Role.retailer: frozenset({Scope.screenings, Scope.stones_summary, Scope.assessments}),
+    Role.supplier: frozenset(
+        {Scope.records_read, Scope.records_write, Scope.assessments, Scope.sanctions_evidence}
+    ),
+    Role.retailer: frozenset(
+        {Scope.screenings, Scope.stones_summary, Scope.assessments, Scope.sanctions_evidence}
+    ),
     Role.analyst: frozenset(
         {Scope.reference_write, Scope.reference_read, Scope.numbers_disputes, Scope.assessments}
     ),

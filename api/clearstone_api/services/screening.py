@@ -19,11 +19,14 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    literal,
     literal_column,
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 
 from clearstone_api.certificate_numbers import NUMBER_PATTERN, lookup_key
@@ -37,6 +40,8 @@ from clearstone_api.domain.checkout import (
 )
 from clearstone_api.domain.verdicts import CscResult, KpResult
 from clearstone_api.models.assessment import StoneAssessment
+from clearstone_api.models.columns import UtcDateTime, utcnow
+from clearstone_api.models.screening import StoneScreening
 from clearstone_api.models.stone import Stone, StoneNumber
 
 __all__ = [
@@ -172,7 +177,30 @@ def _item(
     )
 
 
-async def screen(database: Database, body: ScreeningCreate) -> ScreeningPublic:
+async def _remember(database: Database, tenant_id: str, stone_ids: list[str]) -> None:
+    """Link the retailer to the stones it screened (first screening only): the link lets it read
+    their sanctions evidence packs. One statement; existing links are left as they are."""
+    if not stone_ids:
+        return
+    chosen = select(
+        col(Stone.id), literal(tenant_id, String()), literal(utcnow(), UtcDateTime())
+    ).where(col(Stone.public_id).in_(sorted(set(stone_ids))))
+    engine = database.async_engine
+    dialect_insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        dialect_insert(StoneScreening)
+        .from_select(["stone_id", "tenant_id", "first_screened_at"], chosen)
+        .on_conflict_do_nothing()
+    )
+    async with engine.begin() as connection:
+        await connection.execute(statement)
+
+
+async def screen(
+    database: Database, body: ScreeningCreate, tenant_id: str | None = None
+) -> ScreeningPublic:
+    """Decide every cart line; when ``tenant_id`` is given, remember that it screened the known
+    stones."""
     keys = {number: lookup_key(number) for number in body.items}
     wanted = sorted(set(keys.values()))
     if database.has_hot_pool:
@@ -183,6 +211,8 @@ async def screen(database: Database, body: ScreeningCreate) -> ScreeningPublic:
             rows = {row[0]: tuple(row) for row in result}
     now = dt.datetime.now(dt.UTC)
     items = [_item(number, rows.get(keys[number]), body.policy, now) for number in body.items]
+    if tenant_id is not None:
+        await _remember(database, tenant_id, [i.stone_id for i in items if i.stone_id])
     return ScreeningPublic(
         decision=strictest(item.decision for item in items), items=items, policy=body.policy
     )

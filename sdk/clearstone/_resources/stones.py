@@ -9,14 +9,19 @@ from clearstone._models import Page
 from clearstone._pagination import AsyncPager, SyncPager
 from clearstone._params import Carat, DocumentParam, GradingReportParam
 from clearstone._resource import AsyncAPIResource, SyncAPIResource, path_param
+from clearstone._sanctions_models import Jurisdiction, SanctionsEvidence
 from clearstone._supplier_models import CustodyVerification, Stone, StoneSummary
 from clearstone._types import NOT_GIVEN, NotGivenOr
 
 __all__ = [
     "AsyncCustodyVerifications",
+    "AsyncSanctionsEvidencePages",
+    "AsyncSanctionsEvidences",
     "AsyncStoneSummaries",
     "AsyncStones",
     "CustodyVerifications",
+    "SanctionsEvidencePages",
+    "SanctionsEvidences",
     "StoneSummaries",
     "Stones",
 ]
@@ -70,11 +75,88 @@ class AsyncStoneSummaries(AsyncAPIResource):
         return await self._client.request("GET", path, cast_to=StoneSummary, budget=budget)
 
 
+def _evidence_path(stone_id: str, page: bool = False) -> str:
+    suffix = "/print" if page else ""
+    return f"{_PATH}/{path_param(stone_id)}/sanctions-evidence{suffix}"
+
+
+class SanctionsEvidences(SyncAPIResource):
+    def get(
+        self, stone_id: str, *, jurisdiction: Jurisdiction, budget: float | None = None
+    ) -> SanctionsEvidence:
+        """What an importer into ``jurisdiction`` (EU, US, UK) must declare for the stone,
+        prefilled from its chain, with what is missing and the rule that asks for it
+        (``sanctions-evidence-get``). For the stone's supplier and retailers who screened it.
+        It assists a declaration; it is not one. Also callable as
+        ``client.stones.sanctions_evidence(stone_id, jurisdiction=...)``.
+
+        Example::
+
+            pack = client.stones.sanctions_evidence(line.stone_id, jurisdiction="EU")
+            for item in pack.missing:
+                print(item.title, item.rule_ids)
+        """
+        return self._client.request(
+            "GET",
+            _evidence_path(stone_id),
+            params={"jurisdiction": jurisdiction},
+            cast_to=SanctionsEvidence,
+            budget=budget,
+        )
+
+    __call__ = get
+
+
+class AsyncSanctionsEvidences(AsyncAPIResource):
+    async def get(
+        self, stone_id: str, *, jurisdiction: Jurisdiction, budget: float | None = None
+    ) -> SanctionsEvidence:
+        """The importer's evidence pack (``sanctions-evidence-get``); see
+        :meth:`SanctionsEvidences.get`."""
+        return await self._client.request(
+            "GET",
+            _evidence_path(stone_id),
+            params={"jurisdiction": jurisdiction},
+            cast_to=SanctionsEvidence,
+            budget=budget,
+        )
+
+    __call__ = get
+
+
+class SanctionsEvidencePages(SyncAPIResource):
+    def get(self, stone_id: str, *, jurisdiction: Jurisdiction, budget: float | None = None) -> str:
+        """The evidence pack as a printable HTML page (``sanctions-evidence-print``)."""
+        return self._client.request(
+            "GET",
+            _evidence_path(stone_id, page=True),
+            params={"jurisdiction": jurisdiction},
+            cast_to=str,
+            budget=budget,
+        )
+
+
+class AsyncSanctionsEvidencePages(AsyncAPIResource):
+    async def get(
+        self, stone_id: str, *, jurisdiction: Jurisdiction, budget: float | None = None
+    ) -> str:
+        """The evidence pack as a printable HTML page (``sanctions-evidence-print``)."""
+        return await self._client.request(
+            "GET",
+            _evidence_path(stone_id, page=True),
+            params={"jurisdiction": jurisdiction},
+            cast_to=str,
+            budget=budget,
+        )
+
+
 class Stones(SyncAPIResource):
     def __init__(self, client: SyncAPIClient) -> None:
         super().__init__(client)
         self.custody_verifications = CustodyVerifications(client)
         self.summaries = StoneSummaries(client)
+        self.sanctions_evidence = SanctionsEvidences(client)
+        self.sanctions_evidence_pages = SanctionsEvidencePages(client)
 
     def create(
         self,
@@ -143,6 +225,8 @@ class AsyncStones(AsyncAPIResource):
         super().__init__(client)
         self.custody_verifications = AsyncCustodyVerifications(client)
         self.summaries = AsyncStoneSummaries(client)
+        self.sanctions_evidence = AsyncSanctionsEvidences(client)
+        self.sanctions_evidence_pages = AsyncSanctionsEvidencePages(client)
 
     async def create(
         self,
