@@ -11,24 +11,30 @@ from __future__ import annotations
 
 import argparse
 import base64
+import csv
 import datetime as dt
+import io
 import json
 import os
 import secrets
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from pydantic import ValidationError
 from sqlmodel import col, select
 
 from clearstone_api.context_cli import add_context_commands, run_context, run_release
 from clearstone_api.db import Database
+from clearstone_api.domain.reference import load_reference
+from clearstone_api.domain.reference_rows import SanctionedParty
 from clearstone_api.models.reference_change import ReferenceChange
 from clearstone_api.schema import upgrade
 from clearstone_api.security.client_secrets import SecretHasher, load_pepper
 from clearstone_api.security.keys import generate_jwk, load_key_set
 from clearstone_api.security.scopes import ROLE_SCOPES, Role, Scope
 from clearstone_api.security.tokens import Tokens
+from clearstone_api.services import sanction_lists
 from clearstone_api.services.attestation_lifecycle import revoke, sign_missing
 from clearstone_api.services.attestation_renewal import RENEWAL_WINDOW, renew_expiring
 from clearstone_api.services.attestations import Attester
@@ -252,6 +258,45 @@ def _settings() -> Settings:
         sys.exit(f"clearstone-api: invalid settings: {problems}")
 
 
+def _cell(value: object) -> object:
+    """A reference CSV cell: lists joined with ``;``, null empty."""
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return "" if value is None else value
+
+
+def _sanctions_lists(args: argparse.Namespace) -> None:
+    """Fold an official list file into sanctioned_parties.csv (printed, or written to --out)."""
+    path = Path(args.file)
+    if args.format == "ofac-xml":
+        entries = sanction_lists.read_ofac_xml(path.read_bytes())
+    elif args.format == "ofac-csv":
+        alt = Path(args.alt).read_text("utf-8") if args.alt else ""
+        entries = sanction_lists.read_ofac_csv(path.read_text("utf-8"), alt)
+    elif args.format == "eu-xml":
+        entries = sanction_lists.read_eu_xml(path.read_bytes())
+    else:
+        entries = sanction_lists.read_uk_csv(path.read_text("utf-8-sig"))
+    reference = load_reference(Path(args.reference_dir) if args.reference_dir else None)
+    rows = sanction_lists.refresh(
+        reference.sanctioned_parties,
+        entries,
+        source_id=args.source_id,
+        retrieved_at=dt.date.fromisoformat(args.retrieved_at or dt.date.today().isoformat()),
+        match_terms=args.match or [],
+    )
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(SanctionedParty.model_fields), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(v) for k, v in row.model_dump(mode="json").items()})
+    if args.out:
+        Path(args.out).write_text(out.getvalue(), encoding="utf-8")
+        print(f"wrote {len(rows)} rows to {args.out} ({len(entries)} entries read)")
+    else:
+        print(out.getvalue(), end="")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="clearstone-api", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -373,7 +418,25 @@ def main(argv: Sequence[str] | None = None) -> None:
     revoke_command.add_argument("attestation_id")
     revoke_command.add_argument("--reason", required=True)
     revoke_command.set_defaults(run=_revoke_attestation)
+    lists = commands.add_parser(
+        "sanctions-lists",
+        help="fold an official sanctions list file (OFAC, EU, UK) into sanctioned_parties.csv",
+    )
+    lists.add_argument("format", choices=("ofac-xml", "ofac-csv", "eu-xml", "uk-csv"))
+    lists.add_argument("file", help="sdn.xml, sdn.csv, the EU FSF XML export or ConList.csv")
+    lists.add_argument("--alt", help="ofac-csv: alt.csv, the aliases")
+    lists.add_argument("--source-id", required=True, help="the sources.csv id of this file")
+    lists.add_argument("--retrieved-at", metavar="YYYY-MM-DD", help="default: today")
+    lists.add_argument(
+        "--match", action="append", metavar="NAME", help="add entries matching NAME as new rows"
+    )
+    lists.add_argument("--reference-dir", help="default: the shipped reference data")
+    lists.add_argument("--out", help="write the CSV here instead of printing it")
+    lists.set_defaults(run=None)
     args = parser.parse_args(argv)
+    if args.command == "sanctions-lists":
+        _sanctions_lists(args)  # reads files only: no settings, no database
+        return
     if args.command == "generate-signing-key":
         _generate_signing_key(args)  # needs no settings: it may run before any exist
         return

@@ -35,7 +35,12 @@ def test_create_client_prints_the_id_and_the_secret_once(
     printed = json.loads(capsys.readouterr().out)
     assert printed["role"] == "supplier"
     assert printed["tenant"] == "ACME"
-    assert printed["scopes"] == ["assessments", "records:read", "records:write"]
+    assert printed["scopes"] == [
+        "assessments",
+        "records:read",
+        "records:write",
+        "sanctions:evidence",
+    ]
     with database.session() as session:
         found = authenticate_client(session, hasher, printed["client_id"], printed["client_secret"])
         assert found.tenant_id == "ACME"

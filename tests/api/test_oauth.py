@@ -69,7 +69,7 @@ def test_http_basic_gets_a_bearer_token_that_works(
     body = response.json()
     assert body["token_type"] == "Bearer"
     assert 0 < body["expires_in"] <= 900
-    assert body["scope"] == "assessments records:read records:write"
+    assert body["scope"] == "assessments records:read records:write sanctions:evidence"
     stones = client.get("/v1/stones", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert stones.status_code == 200
 

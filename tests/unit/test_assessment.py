@@ -35,6 +35,10 @@ def test_published_vector_gives_its_expected_results(vector: Vector, reference: 
         "csc": assessment.csc.result.value,
         "sanctions": assessment.sanctions.result.value,
     }
+    if "sanctions_jurisdictions" in vector["expected"]:
+        got["sanctions_jurisdictions"] = {
+            j.jurisdiction: j.result.value for j in assessment.sanctions.jurisdictions
+        }
     assert got == vector["expected"], assessment.kp.summary + " | " + assessment.csc.summary
 
 

@@ -19,6 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from clearstone_api.demo.registry_scenarios import REGISTRY_CASES, RegistryCase
+from clearstone_api.demo.sanctions_chains import (
+    carat,
+    declares_russia,
+    direct_rough,
+    jewellery,
+    lab_grown,
+    listed_trader,
+)
 
 __all__ = ["SCENARIOS", "VECTORS_PATH", "Scenario", "load_vectors", "rough_to_retail"]
 
@@ -197,6 +205,17 @@ def _botswana(subject: str = "DEMO-BW-2023", **changes: Any) -> Record:
     return rough_to_retail(**args)
 
 
+def _russia(subject: str, mined: dt.date, **changes: Any) -> Record:
+    """Russian rough from the Mir pipe, through Dubai unless ``hub`` says otherwise."""
+    args: dict[str, Any] = {
+        "subject": subject, "country": "RU", "admin1": "Sakha", "admin2": "Mirny",
+        "site_name": "Mir pipe", "site_registry_id": None, "mined": mined, "hub": "AE",
+        "hub_participant": "AE",
+    }  # fmt: skip
+    args.update(changes)
+    return rough_to_retail(**args)
+
+
 def _car(subject: str, admin1: str, admin2: str, mined: dt.date, **changes: Any) -> Record:
     args: dict[str, Any] = {
         "subject": subject, "country": "CF", "admin1": admin1, "admin2": admin2,
@@ -311,6 +330,8 @@ class Scenario:
     expected_csc: str
     as_of: dt.date = AS_OF
     expected_sanctions: str = "clear"
+    expected_jurisdictions: tuple[str, str, str] | None = None
+    """The sanctions result for the EU, the US and the UK, where the scenario is about them."""
     demo: bool = False
     tags: list[str] = field(default_factory=list)
 
@@ -441,6 +462,61 @@ SCENARIOS: list[Scenario] = [
              "origin", "VEC-ORIGIN-MISMATCH",
              lambda: _edit(_botswana("VEC-ORIGIN-MISMATCH"), _declared_origin("ZA")), "fail",
              "no_known_red_flags"),
+    Scenario("russia-half-carat-2024", "A 0.70 ct stone of Russian rough mined in September "
+             "2024 and cut in India after the 0.5 ct threshold took effect", "VEC-RU-HALF-2024",
+             lambda: _edit(_russia("VEC-RU-HALF-2024", dt.date(2024, 9, 15)), carat("0.70")),
+             "pass", "elevated_risk", expected_sanctions="flagged",
+             expected_jurisdictions=("flagged", "flagged", "flagged")),
+    Scenario("russia-half-carat-grandfathered", "A 0.70 ct stone of Russian rough cut in "
+             "India before 2024-09-01: grandfathered in the EU and UK, before the US band",
+             "VEC-RU-HALF-GRANDFATHERED",
+             lambda: _edit(_russia("VEC-RU-HALF-GRANDFATHERED", dt.date(2024, 3, 1)),
+                           carat("0.70")),
+             "pass", "elevated_risk",
+             expected_jurisdictions=("clear", "clear", "clear")),
+    Scenario("russia-under-half-carat-2024", "A 0.40 ct stone of Russian rough cut in India "
+             "in late 2024: below every third-country threshold", "VEC-RU-UNDER-HALF-2024",
+             lambda: _edit(_russia("VEC-RU-UNDER-HALF-2024", dt.date(2024, 9, 15)),
+                           carat("0.40")),
+             "pass", "elevated_risk", expected_jurisdictions=("clear", "clear", "clear")),
+    Scenario("russia-jewellery-2024", "A 1.02 ct stone of Russian rough cut in India and set "
+             "in jewellery: outside the EU indirect ban (Reg 2024/1745 carve-out)",
+             "VEC-RU-JEWELLERY-2024",
+             lambda: _edit(_russia("VEC-RU-JEWELLERY-2024", dt.date(2024, 9, 15)), jewellery),
+             "pass", "elevated_risk", expected_sanctions="flagged",
+             expected_jurisdictions=("clear", "flagged", "flagged")),
+    Scenario("russia-direct-rough-2024", "A parcel of Russian rough exported straight to "
+             "Antwerp in 2024: direct bans, at any weight", "VEC-RU-DIRECT-2024",
+             lambda: _edit(_russia("VEC-RU-DIRECT-2024", dt.date(2024, 2, 1), hub="BE",
+                                   hub_participant="EU"), direct_rough),
+             "pass", "elevated_risk", expected_sanctions="flagged",
+             expected_jurisdictions=("flagged", "flagged", "flagged")),
+    Scenario("russia-us-2023", "A parcel of Russian rough exported straight to New York in "
+             "2023, as of mid-2023: only the US order of 2022 was in force",
+             "VEC-RU-US-2023",
+             lambda: _edit(_russia("VEC-RU-US-2023", dt.date(2023, 1, 10), hub="US",
+                                   hub_participant="US"), direct_rough),
+             "pass", "elevated_risk", as_of=dt.date(2023, 6, 1),
+             expected_sanctions="flagged", expected_jurisdictions=("clear", "flagged", "clear")),
+    Scenario("russia-synthetic-2025", "A 0.60 ct laboratory-grown stone produced in Russia "
+             "and cut in India in 2025: the UK ban on third-country-processed synthetics",
+             "VEC-RU-LAB-2025",
+             lambda: _edit(_edit(_russia("VEC-RU-LAB-2025", dt.date(2025, 5, 2)),
+                                 carat("0.60")), lab_grown),
+             "not_applicable", "not_applicable", expected_sanctions="flagged",
+             expected_jurisdictions=("flagged", "flagged", "flagged")),
+    Scenario("mixed-declared-russia-2024", "A mixed parcel whose trader invoice declares "
+             "Botswana, Russia and South Africa as source countries", "VEC-MIXED-RU-2024",
+             lambda: _edit(_botswana("VEC-MIXED-RU-2024", mined=dt.date(2024, 9, 15)),
+                           declares_russia),
+             "pass", "insufficient_provenance", expected_sanctions="flagged",
+             expected_jurisdictions=("flagged", "flagged", "flagged")),
+    Scenario("alrosa-trader-2023", "A Botswana chain whose rough trader is PJSC ALROSA, in "
+             "2023: listed in the US and UK then, in the EU only from 2024-01-03",
+             "VEC-ALROSA-2023",
+             lambda: _edit(_botswana("VEC-ALROSA-2023"), listed_trader("PJSC ALROSA")),
+             "pass", "no_known_red_flags", expected_sanctions="flagged",
+             expected_jurisdictions=("clear", "flagged", "flagged")),
 ]  # fmt: skip
 
 
@@ -483,6 +559,15 @@ def build_vectors() -> list[dict[str, Any]]:
                 "kp": s.expected_kp,
                 "csc": s.expected_csc,
                 "sanctions": s.expected_sanctions,
+                **(
+                    {
+                        "sanctions_jurisdictions": dict(
+                            zip(("EU", "US", "UK"), s.expected_jurisdictions, strict=True)
+                        )
+                    }
+                    if s.expected_jurisdictions
+                    else {}
+                ),
             },
             "record": s.build(),
         }

@@ -120,7 +120,7 @@ def _grandfathered(row: SanctionMeasure, link: CountryLink, entry: Entry) -> str
     if cutoff is None or row.grandfather_by == "none":
         return None
     if row.grandfather_by == "processing":
-        day, what = link.processed_on(), "processed in a third country"
+        day, what = link.processed_on(), "were processed in a third country"
     elif row.grandfather_by == "export":
         day, what = link.left_country_on(), f"left {row.country}"
     else:
