@@ -293,6 +293,8 @@ def _templates(store: ReferenceStore, database: Database, now: dt.datetime) -> l
         reference = store.current(session)
     templates = []
     for vector in vectors:
+        if not vector["record"]["stones"]:
+            continue  # a rough parcel's vector: synthetic stones are polished stones
         record = parse_record(vector["record"])
         assessment = assess(record, reference, dt.date.fromisoformat(vector["as_of"]))
         templates.append(_template(record, assessment, now))

@@ -33,6 +33,7 @@ __all__ = [
     "IncidentParam",
     "IncidentPartyParam",
     "IncidentSourceParam",
+    "OwnerParam",
     "PartyParam",
     "PlaceParam",
     "ProvenanceRecordParam",
@@ -98,6 +99,14 @@ class SiteParam(TypedDict):
     operator_party_id: NotRequired[str | None]
 
 
+class OwnerParam(TypedDict):
+    """A shareholder of a party, as the record states it (50 % or more by a listed party makes
+    the party a sanctions hit)."""
+
+    name: str
+    share_percent: Carat
+
+
 class PartyParam(TypedDict):
     id: str
     name: str
@@ -108,6 +117,7 @@ class PartyParam(TypedDict):
     kp_licence: NotRequired[str | None]
     sow_registered: NotRequired[bool | None]
     rjc_member_id: NotRequired[str | None]
+    owners: NotRequired[Sequence[OwnerParam]]
 
 
 class GradingReportParam(TypedDict):
@@ -137,6 +147,8 @@ class StoneParam(TypedDict):
     grading_report: NotRequired[GradingReportParam | None]
     parent_lot_ids: NotRequired[Sequence[str]]
     description: NotRequired[str | None]
+    article: NotRequired[Literal["loose", "jewellery"]]
+    """``jewellery``: set in a piece of jewellery (the sanctions scope differs)."""
 
 
 class CustodyEventParam(TypedDict):
