@@ -29,6 +29,7 @@ __all__ = [
     "EvidenceRef",
     "GoodsProfile",
     "IncidentMatch",
+    "JurisdictionSummary",
     "JurisdictionVerdict",
     "KpCheck",
     "KpResult",
@@ -42,6 +43,7 @@ __all__ = [
     "RuleOutcome",
     "SanctionHit",
     "SanctionsResult",
+    "SanctionsSummary",
     "SanctionsVerdict",
     "SourceRef",
     "SubjectSummary",
@@ -406,6 +408,38 @@ class SanctionsVerdict(_Out):
     jurisdictions: list[JurisdictionVerdict] = []
     goods: GoodsProfile | None = None
     declared_countries: list[DeclaredCountry] = []
+
+
+class JurisdictionSummary(_Out):
+    """One jurisdiction's sanctions result, without the rule rows (see the assessment)."""
+
+    jurisdiction: str
+    result: SanctionsResult
+    date: dt.date
+    summary: str
+
+
+class SanctionsSummary(_Out):
+    """The sanctions answer as the certificate view and its attestation carry it: the summary
+    result (``flagged`` when any jurisdiction is), the hits, and each jurisdiction's result.
+    Every rule row read is in the assessment and the evidence pack."""
+
+    result: SanctionsResult
+    hits: list[SanctionHit] = []
+    jurisdictions: list[JurisdictionSummary] = []
+
+    @classmethod
+    def of(cls, verdict: SanctionsVerdict) -> SanctionsSummary:
+        return cls(
+            result=verdict.result,
+            hits=verdict.hits,
+            jurisdictions=[
+                JurisdictionSummary(
+                    jurisdiction=j.jurisdiction, result=j.result, date=j.date, summary=j.summary
+                )
+                for j in verdict.jurisdictions
+            ],
+        )
 
 
 class OriginSummary(_Out):

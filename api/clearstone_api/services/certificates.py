@@ -31,7 +31,7 @@ from clearstone_api.domain.verdicts import (
     CscVerdict,
     KpVerdict,
     OriginSummary,
-    SanctionsVerdict,
+    SanctionsSummary,
 )
 from clearstone_api.errors import NotFound, NumberAmbiguous, NumberDisputed
 from clearstone_api.models.assessment import StoneAssessment
@@ -90,7 +90,7 @@ class CertificatePublic(BaseModel):
     reference_data_version: str
     kp: KpPublic
     csc: CscPublic
-    sanctions: SanctionsVerdict
+    sanctions: SanctionsSummary
     disclaimer: str
 
 
@@ -137,7 +137,7 @@ def certificate_view(
         reference_data_version=assessment.reference_data_version,
         kp=_consumer_kp(assessment.kp),
         csc=_consumer_csc(assessment.csc),
-        sanctions=assessment.sanctions,
+        sanctions=SanctionsSummary.of(assessment.sanctions),
         disclaimer=assessment.disclaimer,
     )
 
