@@ -53,7 +53,8 @@ def test_synthetic_stones_are_looked_up_like_real_ones(
 
     stored = _stored(database)
     assert len(stored) == 50
-    assert len({digest for _, _, digest, *_ in stored}) == VECTORS  # shared records
+    # One record per template, shared by the stones made from it.
+    assert len({digest for _, _, digest, *_ in stored}) == min(VECTORS, 50)
     for stone_id, public_id, _, body, etag, _, _ in stored[:25]:
         assert etag == '"' + sha256_hex(body)[:40] + '"'
         response = client.get(f"/v1/certificates/{synthetic_number(stone_id)}")
