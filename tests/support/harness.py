@@ -142,7 +142,9 @@ class DatabaseTemplate:
             base = make_url(os.environ[TEST_DATABASE_ENV])
             # Named after the run as well as the worker: two test runs against one server
             # (two checkouts, two people) must not drop each other's databases.
-            name = f"clearstone_test_{_run_id()}_{worker_id()}"
+            # And after this template: two templates in one process (the test directories
+            # each keep their own) must not drop each other's database from under it.
+            name = f"clearstone_test_{_run_id()}_{worker_id()}_{uuid.uuid4().hex[:6]}"
             self._admin_url = base
             self._name = name
             admin = create_engine(base, isolation_level="AUTOCOMMIT")
