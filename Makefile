@@ -57,7 +57,7 @@ e2e: $(STAMP)
 audit: $(STAMP)
 	$(BIN)/python .ci/audit.py
 
-## coverage: branch coverage of domain/ by the unit tests; fails below 95 % (pyproject.toml)
+## coverage: branch coverage of domain/ by the unit tests; fails below the floor in pyproject.toml
 coverage: $(STAMP)
 	$(BIN)/pytest -q -n 0 tests/unit --cov --cov-report=term
 
