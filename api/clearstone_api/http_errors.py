@@ -30,6 +30,7 @@ from clearstone_api.domain.model_keys import known_keys
 from clearstone_api.domain.record_validation import RecordInvalid
 from clearstone_api.errors import ClearstoneError, DatabaseUnavailable, FieldError
 from clearstone_api.request_ids import request_id_of
+from clearstone_api.web.error_pages import html_problem, prefers_html
 
 __all__ = ["PROBLEM_MEDIA_TYPE", "Problem", "install_error_handlers", "problem_response"]
 
@@ -65,8 +66,18 @@ def problem_response(
     headers: dict[str, str] | None = None,
     extensions: dict[str, object] | None = None,
 ) -> Response:
-    """Render one problem; ``slug`` None gives ``about:blank`` (the status says it all)."""
+    """Render one problem; ``slug`` None gives ``about:blank`` (the status says it all). A
+    browser that prefers HTML gets the same problem as a page (``web/error_pages.py``)."""
     request_id = request_id_of(request)
+    if prefers_html(request):
+        return html_problem(
+            request,
+            status=status,
+            title=title or HTTPStatus(status).phrase,
+            detail=detail,
+            request_id=request_id,
+            headers={"X-Request-Id": request_id, **(headers or {})},
+        )
     problem = Problem(
         type=PROBLEM_TYPE_BASE + slug if slug else "about:blank",
         title=title or HTTPStatus(status).phrase,

@@ -37,7 +37,7 @@ from clearstone_api.settings import Settings
 
 __all__ = ["measure_overhead"]
 
-NUMBER = "2141438167"  # DEMO-BW-2023's grading report
+NUMBER = "0003352911"  # DEMO-BW-2023's grading report (fictitious)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from clearstone_api.security.scopes import Role
 from tests.api.conftest import Auth, Loader
 from tests.api.factories import lot, stone
@@ -134,17 +136,57 @@ def test_digits_shared_by_two_labs_answer_with_the_choices(client: ASGIClient, a
     assert '/check/GIA-7770001"' in page.text and '/check/IGI-7770001"' in page.text
 
 
-def test_the_demo_has_a_confirmed_a_claimed_and_a_disputed_number(
+def test_the_demo_numbers_are_distinct_confirmed_claimed_or_shared_by_two_labs(
     load: Loader, client: ASGIClient, app: Any
 ) -> None:
     from clearstone_api.container import container_of
-    from clearstone_api.services.demo import load_number_demo
+    from clearstone_api.demo.scenarios import load_vectors
+    from clearstone_api.services.demo import SHARED_DIGITS, load_number_demo
 
+    vectors = load_vectors()
+    numbers = {
+        v["certificate"]: v["record"]["stones"][0]["grading_report"] for v in vectors if v["demo"]
+    }
     load("DEMO-BW-2023", "DEMO-ZW-MARANGE-2008", "DEMO-LAB-GROWN")
     held = container_of(app)
-    load_number_demo(held.database, held.references, attester=held.attester)
-    assert client.get("/v1/certificates/GIA-2141438167").status_code == 409
-    assert client.get("/v1/certificates/IGI-2141438167").json()["number_status"] == "confirmed"
-    assert client.get("/v1/certificates/HRD-2400000001").json()["number_status"] == "claimed"
-    page = client.get("/check/IGI-2141438167")
+    load_number_demo(held.database, held.references, vectors, attester=held.attester)
+    lab_grown = "IGI-" + numbers["DEMO-LAB-GROWN"]["number"]
+    assert client.get(f"/v1/certificates/{lab_grown}").json()["number_status"] == "confirmed"
+    for certificate in ("DEMO-BW-2023", "DEMO-ZW-MARANGE-2008"):
+        bare = client.get("/v1/certificates/" + numbers[certificate]["number"])
+        assert bare.status_code == 200, bare.text
+        assert bare.json()["number_status"] == "claimed"
+        assert bare.json()["stone"]["grading_report_number"] == numbers[certificate]["number"]
+    shared = client.get(f"/v1/certificates/{SHARED_DIGITS}")
+    assert shared.status_code == 409
+    assert shared.json()["choices"] == [f"HRD-{SHARED_DIGITS}", f"IGI-{SHARED_DIGITS}"]
+    page = client.get(f"/check/{lab_grown}")
     assert "Confirmed by the grading laboratory" in page.text
+
+
+def test_the_demo_loader_refuses_a_taken_alias_as_the_api_does(app: Any) -> None:
+    """No exception for the demo: a vector whose certificate already names a stone is a 409."""
+    from clearstone_api.container import container_of
+    from clearstone_api.demo.scenarios import load_vectors
+    from clearstone_api.errors import Conflict
+    from clearstone_api.services.demo import load_vector
+
+    held = container_of(app)
+    (marange,) = (v for v in load_vectors() if v["certificate"] == "DEMO-ZW-MARANGE-2008")
+    assert load_vector(held.database, held.references, marange, attester=held.attester)
+    twin = {**marange, "name": "marange-twin"}
+    with pytest.raises(Conflict, match="DEMO-ZW-MARANGE-2008"):
+        load_vector(held.database, held.references, twin, attester=held.attester)
+
+
+def test_every_published_vector_has_its_own_report_number() -> None:
+    from clearstone_api.demo.scenarios import load_vectors
+
+    numbers = [
+        (s["grading_report"]["lab"], s["grading_report"]["number"])
+        for v in load_vectors()
+        for s in v["record"]["stones"]
+        if s.get("grading_report")
+    ]
+    assert len(numbers) == len(set(numbers)) > 40
+    assert all(number.startswith("000") for _, number in numbers)

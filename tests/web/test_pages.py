@@ -78,7 +78,7 @@ def test_home_page_offers_the_demo_numbers_outside_production(
     ("typed", "location"),
     [
         ("DEMO-ZW-MARANGE-2008", "/check/DEMO-ZW-MARANGE-2008"),
-        ("  gia 2141438167 ", "/check/gia%202141438167"),
+        ("  gia 0000310040 ", "/check/gia%200000310040"),
     ],
 )
 def test_form_redirects_to_the_numbers_own_page(
@@ -126,7 +126,7 @@ def test_result_shows_the_stone_origin_evidence_date_and_versions(
         "Natural diamond, polished",
         "1.02 ct",
         "GIA",
-        "2141438167",
+        "0000310040",
         "Chiadzwa diamond fields",
         "Marange, Manicaland, Zimbabwe",
         "How well evidenced: Documented.",
@@ -329,5 +329,112 @@ def test_pages_spend_the_same_rate_limit_budget_as_the_public_api(settings: Sett
         refused = limited.get("/check/GIA-0000000000")
         assert refused.status_code == 429
         assert "retry-after" in refused.headers
+        assert refused.headers["content-type"].startswith("application/problem+json")
     finally:
         limited.close()
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_a_browser_over_the_rate_limit_gets_an_html_page_saying_when_to_retry(
+    settings: Settings,
+) -> None:
+    limited = ASGIClient(create_app(settings.model_copy(update={"rate_limit_public": 1})))
+    try:
+        assert limited.get("/", headers={"accept": BROWSER_ACCEPT}).status_code == 200
+        refused = limited.get("/check/DEMO-BW-2023", headers={"accept": BROWSER_ACCEPT})
+        assert refused.status_code == 429
+        assert refused.headers["content-type"] == "text/html; charset=utf-8"
+        retry = refused.headers["retry-after"]
+        assert f"try again in {retry} seconds" in refused.text
+        assert refused.headers["x-request-id"] in refused.text
+        assert "default-src 'self'" in refused.headers["content-security-policy"]
+        as_json = limited.get("/check/DEMO-BW-2023", headers={"accept": "application/json"})
+        assert as_json.status_code == 429
+        assert as_json.json()["status"] == 429
+    finally:
+        limited.close()
+
+
+@pytest.mark.parametrize(
+    ("accept", "html"),
+    [
+        (BROWSER_ACCEPT, True),
+        ("text/html", True),
+        ("application/json", False),
+        ("application/problem+json", False),
+        ("*/*", False),
+        ("", False),
+        ("application/json, text/html;q=0.5", False),
+        ("text/html;q=0.9, application/json;q=0.1", True),
+    ],
+)
+def test_error_pages_follow_content_negotiation(
+    client: ASGIClient, accept: str, html: bool
+) -> None:
+    for url, status in (("/no/such/page", 404), ("/v1/certificates/GIA-0000000000", 404)):
+        response = client.get(url, headers={"accept": accept} if accept else {})
+        assert response.status_code == status
+        kind = response.headers["content-type"]
+        if html:
+            assert kind == "text/html; charset=utf-8"
+            assert "<h1>" in response.text and "Accept" in response.headers["vary"]
+        else:
+            assert kind.startswith("application/problem+json")
+            assert response.json()["status"] == status
+
+
+def test_a_405_for_a_browser_is_a_page_that_keeps_allow(client: ASGIClient) -> None:
+    response = client.post("/check/DEMO-BW-2023", headers={"accept": BROWSER_ACCEPT})
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert "GET" in response.headers["allow"]
+
+
+# Numbers that several labs share, and near matches
+
+
+def test_a_number_two_labs_share_leads_to_a_chooser_of_lab_and_number(
+    client: ASGIClient, app: FastAPI
+) -> None:
+    from clearstone_api.demo.scenarios import load_vectors
+    from clearstone_api.services.demo import SHARED_DIGITS, load_number_demo
+
+    held = container_of(app)
+    load_number_demo(held.database, held.references, load_vectors(), attester=held.attester)
+    text = _page(client, f"/check/{SHARED_DIGITS}", 409)
+    links = [a["href"] for a in _Tags(text).all("a")]
+    assert f"/check/HRD-{SHARED_DIGITS}" in links and f"/check/IGI-{SHARED_DIGITS}" in links
+    assert "Choose the laboratory named on your report" in text
+    _page(client, f"/check/HRD-{SHARED_DIGITS}")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "GIA-0000310041",  # one digit wrong
+        "0000310O40",  # the letter O for a zero
+        "gia 00003 10040 1",  # spaces and one digit too many
+        "000031004",  # one digit short
+        "0000301040",  # two neighbours swapped
+    ],
+)
+def test_an_unknown_number_suggests_near_matches_and_nothing_else(
+    load: Loader, client: ASGIClient, typed: str
+) -> None:
+    load("DEMO-ZW-MARANGE-2008")
+    text = _page(client, f"/check/{quote(typed, safe='')}", 404)
+    assert "Did you mean" in text
+    assert '/check/GIA-0000310040"' in text
+    for private in ("Zimbabwe", "Marange", "Red flag", "DEMO-ZW", "CS-"):
+        assert private not in text.split("Did you mean")[1].split("</section>")[0], private
+
+
+@pytest.mark.parametrize("typed", ["GIA-0000999999", "00003", "DEMO-ZW-MARANGE-2009"])
+def test_no_suggestion_for_numbers_far_from_any_report_or_too_short(
+    load: Loader, client: ASGIClient, typed: str
+) -> None:
+    load("DEMO-ZW-MARANGE-2008")
+    text = _page(client, f"/check/{quote(typed, safe='')}", 404)
+    assert "Did you mean" not in text

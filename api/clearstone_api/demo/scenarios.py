@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
 import sys
 from collections.abc import Callable
@@ -28,7 +29,14 @@ from clearstone_api.demo.sanctions_chains import (
     listed_trader,
 )
 
-__all__ = ["SCENARIOS", "VECTORS_PATH", "Scenario", "load_vectors", "rough_to_retail"]
+__all__ = [
+    "SCENARIOS",
+    "VECTORS_PATH",
+    "Scenario",
+    "demo_report_number",
+    "load_vectors",
+    "rough_to_retail",
+]
 
 VECTORS_PATH = Path(__file__).with_name("vectors.json")
 AS_OF = dt.date(2026, 11, 1)
@@ -547,7 +555,27 @@ SCENARIOS += [
 """The registry's vectors (:mod:`clearstone_api.demo.registry_scenarios`)."""
 
 
+def demo_report_number(name: str) -> str:
+    """A fictitious, distinct grading-report number for the vector ``name``: ten digits with
+    three leading zeros (the README lists the demo stones' numbers as fictitious), drawn from a
+    hash of the name so that every vector keeps its own number however the list grows."""
+    digest = int(hashlib.sha256(name.encode()).hexdigest(), 16)
+    return f"000{digest % 10**7:07d}"
+
+
+def _numbered(name: str, record: Record) -> Record:
+    """Give every graded stone of ``record`` its own fictitious report number: demo stones
+    never share a number, so the demo goes through the same uniqueness rule as the API."""
+    for position, stone in enumerate(record["stones"]):
+        if stone.get("grading_report"):
+            suffix = "" if position == 0 else f"/{stone['id']}"
+            stone["grading_report"]["number"] = demo_report_number(name + suffix)
+    return record
+
+
 def build_vectors() -> list[dict[str, Any]]:
+    numbers = [demo_report_number(s.name) for s in SCENARIOS]
+    assert len(set(numbers)) == len(numbers), "two vectors drew the same report number"
     return [
         {
             "name": s.name,
@@ -569,7 +597,7 @@ def build_vectors() -> list[dict[str, Any]]:
                     else {}
                 ),
             },
-            "record": s.build(),
+            "record": _numbered(s.name, s.build()),
         }
         for s in SCENARIOS
     ]

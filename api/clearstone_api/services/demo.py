@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from clearstone_api.certificate_numbers import lab_qualified
 from clearstone_api.db import Database
 from clearstone_api.domain import records
 from clearstone_api.domain.record_validation import parse_record
@@ -105,7 +106,6 @@ def load_vector(
                     }
                 ),
                 attester=attester,
-                skip_taken_numbers=True,
                 pinned_as_of=dt.date.fromisoformat(vector["as_of"]),
             )
         for submission in submissions:
@@ -113,46 +113,81 @@ def load_vector(
     return True
 
 
-DEMO_LAB_DECISIONS = (("IGI", "IGI-2141438167", "DEMO-LAB-GROWN"),)
-"""Grading labs' decisions the demo applies: IGI confirms the lab-grown demo stone's report.
-Every other demo stone claims GIA-2141438167, which is therefore *disputed*; the demo claim
-below is *claimed* (one supplier, no decision yet)."""
+DEMO_LAB_DECISIONS = (("IGI", "DEMO-LAB-GROWN"),)
+"""Grading labs' decisions the demo applies: IGI confirms the lab-grown demo stone's report. Every
+other demo stone's number stays *claimed* (one supplier, no decision yet)."""
 
-DEMO_CLAIMED = {
-    "id": "DEMO-CLAIMED",
-    "origin": "natural",
-    "carat": "0.70",
-    "grading_report": {"lab": "HRD", "number": "2400000001"},
-    "parent_lot_ids": [],
-    "aliases": ["DEMO-CLAIMED"],
-}
-"""A stone whose fictitious HRD report number one supplier claims and the lab has not decided."""
+SHARED_DIGITS = "0000000042"
+"""Fictitious digits two labs' demo reports share: the bare number leads to a chooser."""
+
+DEMO_NUMBER_STONES = (
+    ("demo-claims", "DEMO-SHARED-HRD", "HRD", "0.70"),
+    ("demo-claims-igi", "DEMO-SHARED-IGI", "IGI", "0.55"),
+)
+"""Stones with no chain whose fictitious report numbers share :data:`SHARED_DIGITS`, each
+claimed by one supplier with no decision yet."""
 
 
-def load_number_demo(database: Database, store: ReferenceStore, *, attester: Attester) -> None:
-    """The certificate-number demo: a claimed number, and the labs' decisions (idempotent)."""
+def _register_number_stone(
+    database: Database,
+    store: ReferenceStore,
+    stone: tuple[str, str, str, str],
+    *,
+    attester: Attester,
+) -> None:
+    tenant, record_id, lab, carat = stone
     principal = Principal(
         id="demo-loader",
-        tenant_id="demo-claims",
+        tenant_id=tenant,
         role=Role.supplier,
         scopes=frozenset(ROLE_SCOPES[Role.supplier]),
     )
     with database.session() as session:
-        if not session.exec(
-            select(Stone.id).where(
-                Stone.tenant_id == "demo-claims", Stone.record_id == "DEMO-CLAIMED"
-            )
+        if session.exec(
+            select(Stone.id).where(Stone.tenant_id == tenant, Stone.record_id == record_id)
         ).first():
-            register_stone(
-                session,
-                principal,
-                store.current(session),
-                StoneCreate.model_validate(DEMO_CLAIMED),
-                attester=attester,
-                skip_taken_numbers=True,
-            )
-        for lab, number, certificate in DEMO_LAB_DECISIONS:
-            confirm_demo_claim(session, lab, number, certificate)
+            return
+        register_stone(
+            session,
+            principal,
+            store.current(session),
+            StoneCreate.model_validate(
+                {
+                    "id": record_id,
+                    "origin": "natural",
+                    "carat": carat,
+                    "grading_report": {"lab": lab, "number": SHARED_DIGITS},
+                    "parent_lot_ids": [],
+                    "aliases": [record_id],
+                }
+            ),
+            attester=attester,
+        )
+
+
+def load_number_demo(
+    database: Database,
+    store: ReferenceStore,
+    vectors: list[dict[str, Any]],
+    *,
+    attester: Attester,
+) -> None:
+    """The certificate-number demo: two labs' reports sharing digits, and the labs' decisions
+    on the vectors' numbers (idempotent). Registered like any supplier's stone: the same
+    uniqueness rule as the API, no exception for the demo."""
+    for stone in DEMO_NUMBER_STONES:
+        _register_number_stone(database, store, stone, attester=attester)
+    reports = {
+        v["certificate"]: s["grading_report"]
+        for v in vectors
+        for s in v["record"]["stones"]
+        if s["id"] == v["record"]["subject_id"] and s.get("grading_report")
+    }
+    with database.session() as session:
+        for lab, certificate in DEMO_LAB_DECISIONS:
+            if certificate in reports:
+                number = lab_qualified(lab, reports[certificate]["number"])
+                confirm_demo_claim(session, lab, number, certificate)
 
 
 def load_demo(
@@ -161,5 +196,5 @@ def load_demo(
     """Load every vector in ``path``; returns (loaded, already there)."""
     vectors = json.loads((path or vectors_path()).read_text(encoding="utf-8"))
     loaded = sum(load_vector(database, store, vector, attester=attester) for vector in vectors)
-    load_number_demo(database, store, attester=attester)
+    load_number_demo(database, store, vectors, attester=attester)
     return loaded, len(vectors) - loaded

@@ -143,7 +143,6 @@ def register_stone(
     body: StoneCreate,
     *,
     attester: Attester,
-    skip_taken_numbers: bool = False,
     pinned_as_of: dt.date | None = None,
 ) -> StonePublic:
     """Register a stone, index its numbers, link its lineage and assess it.
@@ -154,8 +153,7 @@ def register_stone(
 
     The grading report is *claimed* (``services/number_claims.py``): another tenant's claim on
     the same number makes it ``disputed`` until the lab decides, never a first-come win. An alias
-    that already names another stone is a 409 (skipped with ``skip_taken_numbers``, the demo
-    loader's, whose vectors share aliases).
+    that already names another stone is a 409, for the demo loader as for everyone.
     """
     tenant = principal.tenant_id
     if session.exec(
@@ -185,7 +183,7 @@ def register_stone(
     )
     for key in taken:
         number, kind = wanted.pop(key)
-        if kind not in ("grading_report", "clearstone_id") and not skip_taken_numbers:
+        if kind not in ("grading_report", "clearstone_id"):
             raise Conflict(f"The certificate number {number!r} already names another stone.")
     if wanted:
         session.execute(

@@ -13,16 +13,14 @@ Content-Security-Policy: every asset is served from ``/static``, and there is no
 
 from __future__ import annotations
 
-import functools
-import json
+import asyncio
 import re
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from urllib.parse import quote
 
-import jinja2
 from fastapi import APIRouter, Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from clearstone_api.certificate_numbers import NUMBER_MAX_LENGTH, NUMBER_PATTERN
 from clearstone_api.errors import NotFound, NumberAmbiguous, NumberDisputed
@@ -34,28 +32,14 @@ from clearstone_api.services.certificates import (
     lookup_attestation,
     lookup_certificate,
 )
-from clearstone_api.services.demo import vectors_path
+from clearstone_api.services.number_suggestions import suggest_numbers
 from clearstone_api.web.presentation import certificate_page
+from clearstone_api.web.rendering import EXAMPLE_NUMBER, SECURITY_HEADERS, base_path, render
 
 __all__ = ["EXAMPLE_NUMBER", "SECURITY_HEADERS", "STATIC_DIR", "router"]
 
 STATIC_DIR = Path(__file__).parent / "static"
 """Mounted by ``create_app`` at ``/static`` under the name ``static``."""
-TEMPLATES_DIR = Path(__file__).parent / "templates"
-
-EXAMPLE_NUMBER = "GIA-2141438167"
-
-SECURITY_HEADERS = {
-    # Everything from this origin, nothing inline, no frames, forms only back to us.
-    "Content-Security-Policy": "default-src 'self'; base-uri 'none'; object-src 'none'; "
-    "form-action 'self'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    # The certificate number is in the URL; a click on a source must not carry it off-site.
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    # A reassessment changes the page; let the browser revalidate instead of guessing.
-    "Cache-Control": "no-cache",
-}
 
 # Rate limits: ``RateLimitMiddleware`` (security/rate_limit_middleware.py) wraps the whole app,
 # so these pages and their assets spend the same per-address ``public`` budget as the public API,
@@ -65,54 +49,9 @@ router = APIRouter(include_in_schema=False)
 _NUMBER = re.compile(NUMBER_PATTERN)
 
 
-class DemoNumber(NamedTuple):
-    certificate: str
-    description: str
-
-
 class AttestationLink(NamedTuple):
     href: str
     jwks_href: str
-
-
-@functools.cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-@functools.cache
-def _demo_numbers() -> tuple[DemoNumber, ...]:
-    """The demo certificates ``clearstone-api load-demo`` loads, offered on the form outside
-    production."""
-    vectors: list[dict[str, Any]] = json.loads(vectors_path().read_text(encoding="utf-8"))
-    return tuple(DemoNumber(v["certificate"], v["description"]) for v in vectors if v.get("demo"))
-
-
-def _base(request: Request) -> str:
-    root: str = request.scope.get("root_path", "")
-    return root.rstrip("/")
-
-
-def _render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
-    settings = container(request).settings
-    html = (
-        _environment()
-        .get_template(template)
-        .render(
-            base=_base(request),
-            example=EXAMPLE_NUMBER,
-            max_length=NUMBER_MAX_LENGTH,
-            demos=_demo_numbers() if settings.environment != "production" else (),
-            **{"number": "", "error": None, "disputed": False, "choices": None, **context},
-        )
-    )
-    return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
 
 
 def number_problem(number: str) -> str | None:
@@ -136,11 +75,16 @@ async def _attestation(request: Request, number: str) -> AttestationLink | None:
         await lookup_attestation(container(request).database, number)
     except NotFound:
         return None
-    base = _base(request)
+    base = base_path(request)
     return AttestationLink(
         href=base + ATTESTATION_PATH.format(number=quote(number, safe="")),
         jwks_href=base + JWKS_PATH,
     )
+
+
+def _suggestions(request: Request, number: str) -> list[str]:
+    with container(request).database.session() as session:
+        return suggest_numbers(session, number)
 
 
 def _country_names(request: Request) -> dict[str, str]:
@@ -152,7 +96,7 @@ def _country_names(request: Request) -> dict[str, str]:
 @router.get("/")
 async def home(request: Request) -> Response:
     """The form."""
-    return _render(request, "home.html")
+    return render(request, "home.html")
 
 
 @router.get("/check")
@@ -161,8 +105,8 @@ async def check(request: Request, number: str = "") -> Response:
     typed = number.strip()
     problem = number_problem(typed)
     if problem is not None:
-        return _render(request, "home.html", 400, number=typed, error=problem)
-    location = f"{_base(request)}/check/{quote(typed, safe='')}"
+        return render(request, "home.html", 400, number=typed, error=problem)
+    location = f"{base_path(request)}/check/{quote(typed, safe='')}"
     return RedirectResponse(location, status_code=303, headers=SECURITY_HEADERS)
 
 
@@ -171,19 +115,20 @@ async def certificate(request: Request, number: str) -> Response:
     """The stone, its origin and both verdicts; a helpful 404 page for an unknown number."""
     problem = number_problem(number)
     if problem is not None:
-        return _render(request, "not_found.html", 400, number=number, error=problem)
+        return render(request, "not_found.html", 400, number=number, error=problem)
     try:
         app = container(request)
         found = await lookup_certificate(app.database, app.certificate_cache, number)
     except NotFound:
-        return _render(request, "not_found.html", 404, number=number)
+        suggestions = await asyncio.to_thread(_suggestions, request, number)
+        return render(request, "not_found.html", 404, number=number, suggestions=suggestions)
     except NumberDisputed:
-        return _render(request, "not_found.html", 409, number=number, disputed=True)
+        return render(request, "not_found.html", 409, number=number, disputed=True)
     except NumberAmbiguous as ambiguous:
         choices = ambiguous.extensions.get("choices")
-        return _render(request, "not_found.html", 409, number=number, choices=choices)
+        return render(request, "not_found.html", 409, number=number, choices=choices)
     view = CertificatePublic.model_validate_json(found.body)
-    return _render(
+    return render(
         request,
         "result.html",
         page=certificate_page(number, view, _country_names(request)),
