@@ -81,6 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if held.jobs.in_process:
+            held.jobs.start()  # the embedded worker: periodic jobs run without a first write
         yield
         await held.aclose()
 
@@ -132,7 +134,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CorsMiddleware, allow_origins=settings.cors_allow_origins)
     app.add_middleware(TransportGuardMiddleware, max_header_bytes=settings.max_header_bytes)
     install_openapi(app)
-    install_observability(
-        app, settings, held.database
-    )  # outermost: counts what every other layer answers
+    # Outermost: counts what every other layer answers.
+    install_observability(app, settings, held.database, held.jobs.depth)
     return app

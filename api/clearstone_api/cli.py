@@ -1,5 +1,6 @@
-"""``clearstone-api``: migrate, load the demo, serve, manage clients and keys, refresh the
-context layers. (Benchmark data is the benchmarks' own: ``python -m bench.api generate``.)
+"""``clearstone-api``: migrate, load the demo, serve, run job workers, manage clients and keys,
+refresh the context layers. (Benchmark data is the benchmarks' own:
+``python -m bench.api generate``.)
 
 Example::
 
@@ -44,6 +45,7 @@ from clearstone_api.services.reference_changes import run_reassessment
 from clearstone_api.services.reference_store import ReferenceStore
 from clearstone_api.services.transparency import anchor_unlogged
 from clearstone_api.settings import Settings
+from clearstone_api.worker_cli import add_worker_command, run_workers
 
 __all__ = ["main"]
 
@@ -355,6 +357,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     commands.add_parser(
         "reassess", help="finish re-assessments left pending by reference-data changes"
     ).set_defaults(run=_reassess)
+    add_worker_command(commands, run_workers)
     add_context_commands(commands, _context)
     commands.add_parser(
         "release-reference",

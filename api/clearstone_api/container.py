@@ -25,6 +25,8 @@ from clearstone_api.security.token_grants import GrantGuard
 from clearstone_api.security.tokens import Tokens
 from clearstone_api.services.attestations import Attester
 from clearstone_api.services.certificates import CertificateCache
+from clearstone_api.services.job_queue import ProcrastinateQueue
+from clearstone_api.services.jobs import JobQueue
 from clearstone_api.services.reference_store import ReferenceStore
 from clearstone_api.settings import Settings
 
@@ -54,6 +56,8 @@ class AppContainer:
     """Checks client secrets under the server-side pepper."""
     grant_guard: GrantGuard
     """Caps concurrent token grants and throttles failed secrets per client id."""
+    jobs: JobQueue
+    """The job queue: enqueue background work (:mod:`clearstone_api.services.jobs`)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AppContainer:
@@ -65,9 +69,11 @@ class AppContainer:
             ttl_seconds=settings.access_token_ttl_seconds,
         )
         limiter = RateLimiter(settings)
-        return cls(
+        database = Database.from_settings(settings)
+        jobs = ProcrastinateQueue(settings, database)
+        container = cls(
             settings=settings,
-            database=Database.from_settings(settings),
+            database=database,
             references=ReferenceStore(settings.reference_dir),
             certificate_cache=CertificateCache(
                 settings.lookup_cache_ttl_seconds, settings.lookup_cache_size
@@ -77,10 +83,15 @@ class AppContainer:
             rate_limiter=limiter,
             secret_hasher=SecretHasher(load_pepper(settings)),
             grant_guard=GrantGuard(settings, limiter),
+            jobs=jobs,
         )
+        jobs.attach(container)  # what the in-process worker hands to tasks
+        return container
 
     async def aclose(self) -> None:
-        """Close the rate limiter's store and every database connection."""
+        """Stop the in-process job worker; close the rate limiter's store and every database
+        connection."""
+        self.jobs.close()
         await self.rate_limiter.aclose()
         await self.database.dispose()
 

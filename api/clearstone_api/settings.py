@@ -92,6 +92,15 @@ class Settings(BaseSettings):
     """PostgreSQL: serve the certificate lookup through a raw asyncpg pool (one prepared
     statement, one round trip) rather than the SQLAlchemy async engine (see ``db.py``)."""
     reassessment_batch_size: int = Field(default=500, ge=1, le=10000)
+    """Stones per re-assessment job: one transaction, one per-stone lock set."""
+    jobs_in_process: bool | None = None
+    """Run queued jobs in this process (a worker thread) rather than leaving them to
+    ``clearstone-api worker`` processes. Default: on for SQLite, off for PostgreSQL."""
+    job_heartbeat_seconds: float = Field(default=10.0, gt=0, le=300)
+    """How often a worker records that it is alive."""
+    job_stall_seconds: float = Field(default=30.0, gt=0, le=3600)
+    """A worker silent for this long is taken for dead: its jobs go back in the queue. Keep it
+    a few heartbeats long."""
     idempotency_lock_seconds: int = Field(default=60, ge=1)
     """After this long an unfinished idempotent request no longer blocks a retry with its key."""
     access_log: bool = False

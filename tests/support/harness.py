@@ -52,6 +52,15 @@ __all__ = [
     "worker_id",
 ]
 
+JOB_TABLES = (
+    "procrastinate_periodic_defers",
+    "procrastinate_events",
+    "procrastinate_jobs",
+    "procrastinate_workers",
+)
+"""The job queue's tables (PostgreSQL; created by the migrations, not by SQLModel): emptied
+between tests like the rest."""
+
 TEST_DATABASE_ENV = "CLEARSTONE_TEST_DATABASE_URL"
 TEST_REDIS_ENV = "CLEARSTONE_TEST_REDIS_URL"
 """A Redis for the tests that need one (rate limits shared across processes); they skip
@@ -87,6 +96,9 @@ def _test_settings(url: str, data_dir: Path) -> Settings:
         environment="test",
         lookup_cache_ttl_seconds=0,
         redis_url=None,
+        # Jobs run in the test's own process on both backends (a worker thread); the tests of
+        # separate worker processes turn this off.
+        jobs_in_process=True,
         signing_keys=None,
         signing_keys_file=None,
         signing_key_id=None,
@@ -162,7 +174,7 @@ class DatabaseTemplate:
             path = self.root / f"{name}.db"
             shutil.copyfile(self.template, path)
             return _test_settings(f"sqlite:///{path}", self.root)
-        tables = ", ".join(t.name for t in SQLModel.metadata.sorted_tables)
+        tables = ", ".join([*(t.name for t in SQLModel.metadata.sorted_tables), *JOB_TABLES])
         with self._engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             # A test may have moved the recorded revision (readiness tests): put it back.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -105,7 +105,13 @@ def _forget_process_on_shutdown(app: FastAPI) -> None:
     app.router.lifespan_context = lifespan
 
 
-def install_metrics(app: FastAPI, database: Database) -> None:
+QueueDepthReader = Callable[[], dict[str, int]]
+"""Jobs due per queue, read at each scrape (``clearstone_job_queue_depth``)."""
+
+
+def install_metrics(
+    app: FastAPI, database: Database, queue_depth: QueueDepthReader | None = None
+) -> None:
     """The request middleware and ``GET /metrics`` (not in the OpenAPI contract)."""
     gauges = SampledGauges(database)
     app.add_middleware(MetricsMiddleware, gauges=gauges)
@@ -113,15 +119,20 @@ def install_metrics(app: FastAPI, database: Database) -> None:
 
     def metrics(_request: Request) -> Response:
         gauges.sample()
-        return Response(generate_latest(registry()), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(registry(queue_depth)), media_type=CONTENT_TYPE_LATEST)
 
     app.add_api_route(
         "/metrics", metrics, methods=["GET"], include_in_schema=False, response_class=Response
     )
 
 
-def install_observability(app: FastAPI, settings: Settings, database: Database) -> None:
+def install_observability(
+    app: FastAPI,
+    settings: Settings,
+    database: Database,
+    queue_depth: QueueDepthReader | None = None,
+) -> None:
     """JSON logging for the process, and metrics for ``app``: install it after the other
     middleware, so that it counts what they answer too."""
     configure_logging(settings)
-    install_metrics(app, database)
+    install_metrics(app, database, queue_depth)

@@ -14,7 +14,17 @@ metric                                         type       labels
 ``clearstone_db_pool_size``                    gauge      ``engine``
 ``clearstone_db_pool_limit``                   gauge      ``engine``
 ``clearstone_db_connection_budget``            gauge
+``clearstone_job_queue_depth``                 gauge      ``queue``
+``clearstone_jobs_total``                      counter    ``task``, ``queue``, ``outcome``
+``clearstone_job_duration_seconds``            histogram  ``task``
+``clearstone_job_wait_seconds``                histogram  ``queue``
+``clearstone_webhook_deliveries_total``        counter    ``outcome``
 =============================================  =========  ==================================
+
+``clearstone_job_queue_depth`` (jobs due and not started, per queue) is read from the queue at
+each scrape, so every API process reports the same, whole figure; the job counters and
+histograms come from the process that ran the job (a worker's own ``--metrics-port``, or the
+serving process on SQLite).
 
 ``route`` is the route's template (``/v1/certificates/{number}``, or ``unmatched``), never the
 raw path, so label values stay bounded whatever clients send.
@@ -45,10 +55,13 @@ from prometheus_client import (
     Counter,
     Gauge,
     Histogram,
+    Metric,
     ProcessCollector,
     disable_created_metrics,
 )
+from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
+from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 from sqlalchemy.pool import QueuePool
 
@@ -57,11 +70,14 @@ from clearstone_api.db import Database
 __all__ = [
     "MULTIPROC_ENV",
     "Metrics",
+    "QueueDepth",
     "SampledGauges",
     "count_assessments",
+    "count_delivery",
     "count_reassessed",
     "measured_reassessment",
     "multiprocess_dir",
+    "observe_job",
     "process_metrics",
     "registry",
     "reset_multiprocess_dir",
@@ -72,6 +88,10 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 # From a cached certificate (~0.2 ms) to a re-assessing write under load.
 _HTTP_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _RUN_BUCKETS = (0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0)
+# From a webhook delivery (tens of ms) to a re-assessment batch (seconds); waits up to hours
+# (a retry's backoff is not counted: the wait starts when the job falls due).
+_JOB_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
+_WAIT_BUCKETS = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0)
 P = ParamSpec("P")
 R = TypeVar("R")
 _LIVE_FILE = re.compile(r"^gauge_live\w*?_(\d+)\.db$")
@@ -156,6 +176,33 @@ class Metrics:
             registry=None,
             multiprocess_mode="livesum",
         )
+        self.jobs = Counter(
+            "clearstone_jobs",
+            "Jobs run, by task, queue and outcome (succeeded; failed: it raised, and is "
+            "retried if its task's attempts are not spent).",
+            ("task", "queue", "outcome"),
+            registry=None,
+        )
+        self.job_duration = Histogram(
+            "clearstone_job_duration_seconds",
+            "Time a job's task function ran, whatever its outcome.",
+            ("task",),
+            buckets=_JOB_BUCKETS,
+            registry=None,
+        )
+        self.job_wait = Histogram(
+            "clearstone_job_wait_seconds",
+            "Time from a job being enqueued (or falling due) to a worker starting it.",
+            ("queue",),
+            buckets=_WAIT_BUCKETS,
+            registry=None,
+        )
+        self.webhook_deliveries = Counter(
+            "clearstone_webhook_deliveries",
+            "Webhook delivery attempts, by outcome (delivered, failed, disabled).",
+            ("outcome",),
+            registry=None,
+        )
 
     def collectors(self) -> list[Counter | Gauge | Histogram]:
         return [
@@ -170,6 +217,10 @@ class Metrics:
             self.pool_size,
             self.pool_limit,
             self.connection_budget,
+            self.jobs,
+            self.job_duration,
+            self.job_wait,
+            self.webhook_deliveries,
         ]
 
 
@@ -258,6 +309,41 @@ def count_reassessed(reassessed: int, changed: int) -> None:
     stones.labels("unchanged").inc(reassessed - changed)
 
 
+def observe_job(task: str, queue: str, outcome: str, seconds: float, waited: float | None) -> None:
+    """One job run: its outcome, how long it ran and how long it had waited."""
+    metrics = process_metrics()
+    metrics.jobs.labels(task, queue, outcome).inc()
+    metrics.job_duration.labels(task).observe(seconds)
+    if waited is not None:
+        metrics.job_wait.labels(queue).observe(waited)
+
+
+def count_delivery(outcome: str) -> None:
+    """One webhook delivery attempt: ``delivered``, ``failed`` or ``disabled``."""
+    process_metrics().webhook_deliveries.labels(outcome).inc()
+
+
+class QueueDepth(Collector):
+    """``clearstone_job_queue_depth``: read from the queue when scraped."""
+
+    def __init__(self, depth: Callable[[], dict[str, int]]) -> None:
+        self._depth = depth
+
+    def collect(self) -> Iterable[Metric]:
+        family = GaugeMetricFamily(
+            "clearstone_job_queue_depth",
+            "Jobs due and not yet started, per queue (what the worker autoscaler follows).",
+            labels=("queue",),
+        )
+        try:
+            depth = self._depth()
+        except Exception:  # a scrape must not fail because the database is away
+            return []
+        for queue, count in sorted(depth.items()):
+            family.add_metric((queue,), float(count))
+        return [family]
+
+
 class SampledGauges:
     """Requests in flight and both pools' connections in use, written into their gauges by
     sampling rather than on every change.
@@ -327,10 +413,12 @@ class SampledGauges:
             self.sample(now)
 
 
-def registry() -> CollectorRegistry:
+def registry(depth: Callable[[], dict[str, int]] | None = None) -> CollectorRegistry:
     """What ``GET /metrics`` exposes: this process's metrics, or every worker's in multiprocess
-    mode."""
+    mode; with ``depth``, the job queue's depth as well."""
     registry = CollectorRegistry(auto_describe=False)
+    if depth is not None:
+        registry.register(QueueDepth(depth))
     if multiprocess_dir() is not None:
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # unannotated upstream
     else:
