@@ -67,6 +67,7 @@ class AppContainer:
             issuer=settings.token_issuer,
             audience=settings.token_audience,
             ttl_seconds=settings.access_token_ttl_seconds,
+            cache_size=settings.token_cache_size,
         )
         limiter = RateLimiter(settings)
         database = Database.from_settings(settings)

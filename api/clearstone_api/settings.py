@@ -126,6 +126,9 @@ class Settings(BaseSettings):
     """``aud`` of access tokens: the API they are good for."""
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=900)
     """Access-token lifetime; at most 15 minutes."""
+    token_cache_size: int = Field(default=10_000, ge=0, le=1_000_000)
+    """Verified access tokens a process remembers (by their SHA-256) until they expire, so that
+    a reused token is verified once, not on every request; 0 verifies every request in full."""
     jwks_max_age_seconds: int = Field(default=300, ge=0, le=86400)
     """``Cache-Control: max-age`` of ``/.well-known/jwks.json``: how long before a verifier sees
     a newly published key (the rotation wait)."""

@@ -22,13 +22,17 @@ Example::
     tokens = Tokens(load_key_set(settings), issuer=..., audience=..., ttl_seconds=900)
     issued = tokens.issue(client_id="cli_...", role=Role.supplier, tenant="ACME", scopes=[...])
     claims = tokens.verify(issued.token)
+
+A verified access token is remembered until it expires (``cache_size`` of them, by their SHA-256:
+:mod:`clearstone_api.security.token_cache`), so a client that reuses its token pays the ES256
+check once per process; the expiry is still checked on every request.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -38,6 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from clearstone_api.security.keys import KeySet
 from clearstone_api.security.scopes import Role
+from clearstone_api.security.token_cache import TokenExpired, VerifiedTokenCache
 
 __all__ = [
     "ACCESS_TOKEN_TYPE",
@@ -118,9 +123,22 @@ class IssuedToken:
 class Tokens:
     """Signs and verifies with one :class:`KeySet`."""
 
-    def __init__(self, keys: KeySet, *, issuer: str, audience: str, ttl_seconds: int = 900) -> None:
+    def __init__(
+        self,
+        keys: KeySet,
+        *,
+        issuer: str,
+        audience: str,
+        ttl_seconds: int = 900,
+        cache_size: int = 0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         if not 0 < ttl_seconds <= 900:
             raise ValueError("access tokens live at most 15 minutes")
+        self.clock = clock
+        self.verified: VerifiedTokenCache[AccessClaims] = VerifiedTokenCache(
+            cache_size, leeway=LEEWAY_SECONDS, clock=clock
+        )
         self.issuer = issuer
         self.audience = audience
         self.ttl_seconds = ttl_seconds
@@ -186,7 +204,19 @@ class Tokens:
         return key
 
     def verify(self, token: str) -> AccessClaims:
-        """The claims of a valid access token; :class:`InvalidToken` for anything else."""
+        """The claims of a valid access token; :class:`InvalidToken` for anything else.
+        Verified in full the first time, then from the cache until it expires."""
+        try:
+            cached = self.verified.get(token)
+        except TokenExpired:
+            raise InvalidToken("expired") from None
+        if cached is not None:
+            return cached
+        verified = self._verify(token)
+        self.verified.put(token, verified)
+        return verified
+
+    def _verify(self, token: str) -> AccessClaims:
         key = self._header(token, ACCESS_TOKEN_TYPE)
         try:
             claims = jwt.decode(
@@ -220,7 +250,7 @@ class Tokens:
             verified = AccessClaims.model_validate(claims)
         except ValidationError:
             raise InvalidToken("claims") from None
-        now = int(time.time())
+        now = int(self.clock())
         if verified.iat > now + LEEWAY_SECONDS or not verified.iat < verified.exp:
             raise InvalidToken("claims")
         if verified.exp - verified.iat > self.ttl_seconds + LEEWAY_SECONDS:
