@@ -1,8 +1,10 @@
 """The checkout screen: a decision per cart item under the retailer's own policy.
 
-The whole cart is read with ONE indexed query: on PostgreSQL through the raw asyncpg pool of the
-hot reads (one prepared statement), elsewhere with Core on the async engine; the policy is applied
-in memory by the pure rule :func:`clearstone_api.domain.checkout.decide`.
+The whole cart is read with ONE indexed query, and the retailer's link to the stones it screened
+is written by the same statement: on PostgreSQL one prepared statement through the raw asyncpg
+pool of the hot reads (the read as a CTE, the ``INSERT ... ON CONFLICT DO NOTHING`` fed from it),
+so a screen is one round trip; elsewhere Core on the async engine, a read then an insert. The
+policy is applied in memory by the pure rule :func:`clearstone_api.domain.checkout.decide`.
 """
 
 from __future__ import annotations
@@ -132,6 +134,36 @@ _CART_ASYNCPG = str(
 statement is prepared once per connection whatever the cart's size."""
 
 
+def _cart_and_remember() -> tuple[str, list[str]]:
+    """``_CART_ASYNCPG`` that also links the tenant to every stone it found, in one statement
+    (first screening only), and the names of its positional parameters in order (``keys``,
+    ``tenant``, ``now``)."""
+    cart = (
+        _cart(and_(col(StoneNumber.key) == any_(bindparam("keys", type_=ARRAY(String))), _SETTLED))
+        .add_columns(col(Stone.id).label("stone_row"))
+        .cte("cart")
+    )
+    remembered = (
+        pg_insert(StoneScreening)
+        .from_select(
+            ["stone_id", "tenant_id", "first_screened_at"],
+            select(
+                cart.c.stone_row,
+                bindparam("tenant", type_=String()),
+                bindparam("now", type_=UtcDateTime()),
+            ).distinct(),
+        )
+        .on_conflict_do_nothing()
+        .cte("remembered")
+    )
+    statement = select(*[c for c in cart.c if c.name != "stone_row"]).add_cte(remembered)
+    compiled = statement.compile(dialect=asyncpg_dialect())  # type: ignore[no-untyped-call]
+    return str(compiled), list(compiled.positiontup or ())
+
+
+_CART_AND_REMEMBER_ASYNCPG, _CART_AND_REMEMBER_PARAMS = _cart_and_remember()
+
+
 def _aware(value: object) -> dt.datetime:
     moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
@@ -203,15 +235,22 @@ async def screen(
     stones."""
     keys = {number: lookup_key(number) for number in body.items}
     wanted = sorted(set(keys.values()))
+    now = dt.datetime.now(dt.UTC)
     if database.has_hot_pool:
-        rows = {row[0]: tuple(row) for row in await database.hot_fetch(_CART_ASYNCPG, wanted)}
+        if tenant_id is None:
+            found = await database.hot_fetch(_CART_ASYNCPG, wanted)
+        else:
+            params = {"keys": wanted, "tenant": tenant_id, "now": now}
+            found = await database.hot_fetch(
+                _CART_AND_REMEMBER_ASYNCPG, *(params[name] for name in _CART_AND_REMEMBER_PARAMS)
+            )
+        rows = {row[0]: tuple(row) for row in found}
     else:
         async with database.async_engine.connect() as connection:
             result = await connection.execute(_CART, {"keys": wanted})
             rows = {row[0]: tuple(row) for row in result}
-    now = dt.datetime.now(dt.UTC)
     items = [_item(number, rows.get(keys[number]), body.policy, now) for number in body.items]
-    if tenant_id is not None:
+    if tenant_id is not None and not database.has_hot_pool:
         await _remember(database, tenant_id, [i.stone_id for i in items if i.stone_id])
     return ScreeningPublic(
         decision=strictest(item.decision for item in items), items=items, policy=body.policy
