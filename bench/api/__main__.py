@@ -52,6 +52,14 @@ def main() -> None:
     )
     load.add_argument("--label", default="run")
 
+    profile = commands.add_parser("profile", help="py-spy under wrk load: time per component")
+    profile.add_argument("--database", default="clearstone_bench")
+    profile.add_argument("--targets", nargs="+", default=["bare", "lookup-uniform", "screen"])
+    profile.add_argument("--seconds", type=int, default=15)
+    profile.add_argument("--port", type=int, default=8765)
+    profile.add_argument("--env", action="append", default=[], help="KEY=VALUE for the server")
+    profile.add_argument("--label", default="run")
+
     reassess = commands.add_parser("reassess", help="time the re-assessment after an incident")
     reassess.add_argument("--database", default="clearstone_bench")
     reassess.add_argument("--country", default="GB", help="GB: 2 of the 20 vectors, 100,002 stones")
@@ -96,6 +104,18 @@ def main() -> None:
             seconds=args.seconds,
             long_seconds=args.long_seconds,
             wait_quiet=args.wait_quiet,
+            port=args.port,
+            env=dict(item.split("=", 1) for item in args.env),
+            label=args.label,
+            results=RESULTS,
+        )
+    elif args.command == "profile":
+        from bench.api.profile import run_profile
+
+        run_profile(
+            args.database,
+            targets=args.targets,
+            seconds=args.seconds,
             port=args.port,
             env=dict(item.split("=", 1) for item in args.env),
             label=args.label,

@@ -13,10 +13,11 @@ import json
 import urllib.parse
 import urllib.request
 
+from bench.api.config import server_settings
 from clearstone_api.db import Database
+from clearstone_api.security.client_secrets import SecretHasher, load_pepper
 from clearstone_api.security.scopes import Role
 from clearstone_api.services.clients import create_client
-from clearstone_api.settings import Settings
 
 __all__ = ["Credentials"]
 
@@ -25,11 +26,16 @@ class Credentials:
     """A client registered in the bench database; ``token()`` mints a fresh access token."""
 
     def __init__(self, database_url: str, role: Role) -> None:
-        database = Database.from_settings(Settings(database_url=database_url))
+        settings = server_settings(database_url)  # the served app's pepper, in its data dir
+        database = Database.from_settings(settings)
         try:
             with database.session() as session:
                 created = create_client(
-                    session, role=role, tenant_id=f"bench-{role.value}", name="bench/api"
+                    session,
+                    SecretHasher(load_pepper(settings)),
+                    role=role,
+                    tenant_id=f"bench-{role.value}",
+                    name="bench/api",
                 )
         finally:
             database.engine.dispose()
