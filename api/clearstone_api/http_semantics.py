@@ -3,9 +3,11 @@
 - **HEAD** is answered wherever GET is (RFC 9110 §9.3.2): the same status and headers, no body.
 - **CORS**: the public read operations (certificates, attestations, reference data, the key set,
   the transparency log, health) answer any origin, without credentials, so a retailer's page
-  can show a verdict from the browser. Everything else answers only the origins in
-  ``CLEARSTONE_CORS_ALLOW_ORIGINS`` (none by default): a token must not be usable from a page
-  the deployment does not trust.
+  can show a verdict from the browser. Their answers carry ``Access-Control-Allow-Origin: *``
+  whether the request named an origin or not, and no ``Vary: Origin``: the same bytes serve
+  every caller, so a shared cache keeps one copy, not one per origin. Everything else answers
+  only the origins in ``CLEARSTONE_CORS_ALLOW_ORIGINS`` (none by default): a token must not be
+  usable from a page the deployment does not trust.
 - **415**: a body sent as anything but JSON (``text/plain``, a form) to a JSON operation is
   refused with 415 before anything parses it; the token endpoint takes its form as RFC 6749
   says.
@@ -33,6 +35,10 @@ PUBLIC_READ_PREFIXES = (
     "/readyz",
 )
 _EXPOSED = ["ETag", "RateLimit", "RateLimit-Policy", "Retry-After", "X-Request-Id", "Location"]
+_PUBLIC_CORS = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-expose-headers", ", ".join(_EXPOSED).encode("latin-1")),
+]
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -70,8 +76,23 @@ class CorsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        chosen = self.public if _is_public_read(scope["path"]) else self.private
-        await chosen(scope, receive, send)
+        if not _is_public_read(scope["path"]):
+            await self.private(scope, receive, send)
+        elif scope["method"] == "OPTIONS":
+            await self.public(scope, receive, send)  # a preflight, answered by Starlette
+        else:
+            await self.app(scope, receive, _with_public_cors(send))
+
+
+def _with_public_cors(send: Send) -> Send:
+    """The public reads' CORS headers on every answer, the same for any origin or none."""
+
+    async def send_with_cors(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", ()), *_PUBLIC_CORS]
+        await send(message)
+
+    return send_with_cors
 
 
 class HeadAndMediaTypeMiddleware:

@@ -88,6 +88,14 @@ class Settings(BaseSettings):
     """How long a process may serve a certificate from its own cache. Bounds staleness across
     processes; writes in the same process clear it at once."""
     lookup_cache_size: int = Field(default=65536, ge=0)
+    public_cache_max_age_seconds: int = Field(default=60, ge=0, le=3600)
+    """``Cache-Control: max-age`` of the public certificate and attestation lookups: how long a
+    shared cache (the deploy's nginx, a CDN) or a browser may serve one without asking."""
+    public_cache_stale_seconds: int = Field(default=30, ge=0, le=3600)
+    """``stale-while-revalidate`` of the same: how much longer a cache may serve one while it
+    revalidates it in the background. A changed verdict reaches every reader within
+    ``public_cache_max_age_seconds`` + this + ``lookup_cache_ttl_seconds`` (docs/operations.md,
+    "Caching at the edge"); both 0: ``no-cache``, every use revalidated."""
     hot_reads_asyncpg: bool = True
     """PostgreSQL: serve the certificate lookup through a raw asyncpg pool (one prepared
     statement, one round trip) rather than the SQLAlchemy async engine (see ``db.py``)."""

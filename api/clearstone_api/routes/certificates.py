@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
 from clearstone_api.certificate_numbers import NUMBER_MAX_LENGTH, NUMBER_PATTERN
+from clearstone_api.routes.cache_headers import public_cache_control
 from clearstone_api.routes.dependencies import container
 from clearstone_api.routes.etags import if_none_match
 from clearstone_api.routes.responses import problems
@@ -23,6 +24,12 @@ router = APIRouter(tags=["certificates"])
 JOSE_MEDIA_TYPE = "application/jose"
 """RFC 7515 §9.2.1: a JWS in compact serialization."""
 ATTESTATION_PATH = "/v1/certificates/{number}/attestation"
+CACHE_CONTROL_HEADER = {
+    "schema": {"type": "string"},
+    "description": "`public, max-age=60, stale-while-revalidate=30` by default: shared caches "
+    "may keep the answer, and revalidate it with the ETag. A changed verdict is served "
+    "everywhere within max-age + stale-while-revalidate (docs/operations.md).",
+}
 
 CertificateNumber = Annotated[
     str,
@@ -42,7 +49,10 @@ CertificateNumber = Annotated[
     response_model=CertificateLookup,
     responses={
         200: {
-            "headers": {"ETag": {"schema": {"type": "string"}, "description": "Strong validator."}}
+            "headers": {
+                "ETag": {"schema": {"type": "string"}, "description": "Strong validator."},
+                "Cache-Control": CACHE_CONTROL_HEADER,
+            }
         },
         304: {"description": "Not modified (If-None-Match matched the ETag)."},
         **problems(404, 409, 422),
@@ -59,7 +69,7 @@ async def get_certificate(request: Request, number: CertificateNumber) -> Respon
     found = await lookup_certificate(app.database, app.certificate_cache, number)
     headers = {
         "ETag": found.etag,
-        "Cache-Control": "no-cache",
+        "Cache-Control": public_cache_control(app.settings),
         "Link": f'<{ATTESTATION_PATH.format(number=quote(number, safe=""))}>; rel="alternate"; '
         f'type="{JOSE_MEDIA_TYPE}"',
     }
@@ -86,6 +96,7 @@ async def get_certificate(request: Request, number: CertificateNumber) -> Respon
             "description": "The attestation: ES256 over the assessment's canonical JSON.",
             "headers": {
                 "ETag": {"schema": {"type": "string"}, "description": "Strong validator."},
+                "Cache-Control": CACHE_CONTROL_HEADER,
                 "Content-Disposition": {"schema": {"type": "string"}},
             },
         },
@@ -98,10 +109,11 @@ async def get_certificate_attestation(request: Request, number: CertificateNumbe
     ES256, ``typ: clearstone-attestation+jws``). Keep it: with the key set from
     ``/.well-known/jwks.json`` it verifies offline, without Clearstone (docs/attestations.md).
     Public; no authentication."""
-    found = await lookup_attestation(container(request).database, number)
+    app = container(request)
+    found = await lookup_attestation(app.database, number)
     headers = {
         "ETag": found.etag,
-        "Cache-Control": "no-cache",
+        "Cache-Control": public_cache_control(app.settings),
         "Content-Disposition": f'attachment; filename="{found.stone_id}.jws"',
     }
     if if_none_match(request.headers.get("if-none-match"), found.etag):
