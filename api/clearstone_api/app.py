@@ -98,6 +98,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A trailing-slash redirect builds its Location from the request's Host header: an
         # attacker-chosen host in our redirect. No route has a slash-twin, so none is offered.
         redirect_slashes=False,
+        # FastAPI's native OpenTelemetry looks its providers up on every request, even with
+        # none configured; the service reports through its own metrics and logs.
+        telemetry=(
+            None
+            if settings.opentelemetry
+            else {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+        ),
     )
     install_container(app, held)
     install_error_handlers(app)

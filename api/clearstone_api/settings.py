@@ -111,6 +111,10 @@ class Settings(BaseSettings):
     a few heartbeats long."""
     idempotency_lock_seconds: int = Field(default=60, ge=1)
     """After this long an unfinished idempotent request no longer blocks a retry with its key."""
+    opentelemetry: bool = False
+    """FastAPI's native OpenTelemetry spans, metrics and logs, for a deployment that configures
+    an OpenTelemetry SDK. Off, FastAPI skips the provider lookups it otherwise makes on every
+    request; the service's own Prometheus metrics and JSON logs are there either way."""
     access_log: bool = False
     """Log one line per request to ``clearstone.access`` (costs roughly 10% on hot paths)."""
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -5,6 +5,7 @@ before the app sees it: the policy by path and credentials, the ``RateLimit`` he
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from starlette.requests import Request
@@ -23,7 +24,12 @@ EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})
 
 def _address(scope: Scope) -> str:
     client = scope.get("client")
-    host = client[0] if client else "unknown"
+    return _subject_address(client[0] if client else "unknown")
+
+
+@functools.lru_cache(maxsize=4096)
+def _subject_address(host: str) -> str:
+    """The address a budget belongs to (an IPv6 client's /64), parsed once per address."""
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
