@@ -12,6 +12,7 @@ from clearstone_api.certificate_numbers import NUMBER_MAX_LENGTH, NUMBER_PATTERN
 from clearstone_api.routes.cache_headers import public_cache_control
 from clearstone_api.routes.dependencies import container
 from clearstone_api.routes.etags import if_none_match
+from clearstone_api.routes.lean import LeanRoute
 from clearstone_api.routes.responses import problems
 from clearstone_api.services.certificates import (
     CertificateLookup,
@@ -19,7 +20,7 @@ from clearstone_api.services.certificates import (
     lookup_certificate,
 )
 
-router = APIRouter(tags=["certificates"])
+router = APIRouter(tags=["certificates"], route_class=LeanRoute)
 
 JOSE_MEDIA_TYPE = "application/jose"
 """RFC 7515 §9.2.1: a JWS in compact serialization."""
