@@ -56,8 +56,14 @@ COMPONENTS: list[tuple[str, re.Pattern[str]]] = [
 from the leaf upwards."""
 
 
+_IDLE = re.compile(r"^(Condition\.)?wait \(threading\.py|^_worker \(concurrent/")
+
+
 def categorize(stack: str) -> str:
-    """The component a sample's stack (frames ``;``-separated, root first) is charged to."""
+    """The component a sample's stack (frames ``;``-separated, root first) is charged to;
+    ``idle`` for a thread that waits for work (not part of any request: left out of the shares)."""
+    if _IDLE.search(stack.rsplit(";", 1)[-1]):
+        return "idle"
     for frame in reversed(stack.split(";")):
         for name, pattern in COMPONENTS:
             if pattern.search(frame):
@@ -101,8 +107,10 @@ def _profile_one(
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
             continue
-        samples[categorize(stack)] += int(count)
-        total += int(count)
+        component = categorize(stack)
+        if component != "idle":
+            samples[component] += int(count)
+            total += int(count)
     per_request = load["server_cpu_us_per_request"]
     components = {
         name: {"share": n / total, "us_per_request": n / total * per_request}
