@@ -60,6 +60,15 @@ def main() -> None:
     profile.add_argument("--env", action="append", default=[], help="KEY=VALUE for the server")
     profile.add_argument("--label", default="run")
 
+    latency = commands.add_parser("latency", help="open-loop p50/p99/p99.9 at a fixed rate")
+    latency.add_argument("--database", default="clearstone_bench")
+    latency.add_argument("--fraction", type=float, default=0.5, help="of the lookup's capacity")
+    latency.add_argument("--seconds", type=int, default=20)
+    latency.add_argument("--capacity-seconds", type=int, default=10)
+    latency.add_argument("--pairs", type=int, default=2)
+    latency.add_argument("--port", type=int, default=8765)
+    latency.add_argument("--label", default="run")
+
     reassess = commands.add_parser("reassess", help="time the re-assessment after an incident")
     reassess.add_argument("--database", default="clearstone_bench")
     reassess.add_argument("--country", default="GB", help="GB: 2 of the 20 vectors, 100,002 stones")
@@ -118,6 +127,19 @@ def main() -> None:
             seconds=args.seconds,
             port=args.port,
             env=dict(item.split("=", 1) for item in args.env),
+            label=args.label,
+            results=RESULTS,
+        )
+    elif args.command == "latency":
+        from bench.api.latency import run_latency
+
+        run_latency(
+            args.database,
+            fraction=args.fraction,
+            seconds=args.seconds,
+            capacity_seconds=args.capacity_seconds,
+            pairs=args.pairs,
+            port=args.port,
             label=args.label,
             results=RESULTS,
         )
