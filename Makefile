@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: venv serve test check lint typecheck pytest e2e coverage openapi demo bench bench-engine audit clean deploy-smoke
+.PHONY: venv serve test check lint typecheck pytest e2e coverage openapi demo bench bench-engine bench-quick audit clean deploy-smoke
 
 $(STAMP): pyproject.toml api/pyproject.toml requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,13 @@ bench-engine: $(STAMP)
 	$(BIN)/python -m bench.engine
 
 bench: bench-engine
+
+## bench-quick: paired lookup and screen ratios against the bare endpoint on a 100,000-stone
+## PostgreSQL database (built on first use, about a minute; then reused), in under three minutes
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench.api setup --stones 100000 --database clearstone_bench_100k
+	$(BIN)/python -m bench.api load --database clearstone_bench_100k \
+		--targets lookup-uniform screen --pairs 3 --seconds 6 --long-seconds 0 --label quick
 
 ## deploy-smoke: the compose stack for real (root, a container engine, minutes; not in CI):
 ## build, up, lookups through nginx, a rolling upgrade under load, a PostgreSQL restart

@@ -224,6 +224,7 @@ def run_load(
         "seconds": seconds,
         "long_seconds": long_seconds,
         "prewarm_s": round(prewarm_s, 1),
+        "load1_start": os.getloadavg()[0],
         "quiet": quiet,
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
         "runs": [],
@@ -237,15 +238,20 @@ def run_load(
             wrk(port, mode, 3, lo, hi, identity.header(mode))
         for target in targets:
             print(f"{target}: {pairs} pairs of {seconds}s", flush=True)
-            ratios = []
+            ratios, cpu_ratios = [], []
             for _ in range(pairs):
                 bare = _measure(port, process.pid, "bare", seconds, lo, hi, identity)
                 measured = _measure(port, process.pid, target, seconds, lo, hi, identity)
                 ratios.append(measured["rps"] / bare["rps"])
+                cpu_ratios.append(
+                    bare["server_cpu_us_per_request"] / measured["server_cpu_us_per_request"]
+                )
                 report["runs"] += [{**bare, "pair_of": target}, {**measured, "pair_of": target}]
             report["summary"][target] = {
                 "ratios": ratios,
                 "ratio_median": statistics.median(ratios),
+                "cpu_ratios": cpu_ratios,
+                "cpu_ratio_median": statistics.median(cpu_ratios),
             }
         if long_seconds > 0:
             print(f"long runs of {long_seconds}s (p99)", flush=True)
@@ -273,9 +279,16 @@ def run_load(
 
 
 def _summarize(report: dict[str, Any]) -> None:
-    print(f"\n{report['label']}: median of {report['pairs']} paired {report['seconds']}s runs")
-    print("| target | bare req/s | target req/s | ratio (median) | p50 ms | p99 ms (long run) |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(
+        f"\n{report['label']}: median of {report['pairs']} paired {report['seconds']}s runs, "
+        f"load average {report['quiet'].get('load1') or report['load1_start']:.2f} before, "
+        f"{os.getloadavg()[0]:.2f} after"
+    )
+    print(
+        "| target | bare req/s | target req/s | ratio (median) | server CPU µs/req bare → target "
+        "| CPU ratio (median) | p50 ms | p99 ms (long run) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for target, summary in report["summary"].items():
         pairs = [r for r in report["runs"] if r.get("pair_of") == target and not r.get("long")]
         bare = statistics.median(r["rps"] for r in pairs if r["mode"] == "bare")
@@ -284,7 +297,12 @@ def _summarize(report: dict[str, Any]) -> None:
         p50 = statistics.median(r["p50_us"] for r in measured) / 1000
         long = summary.get("long")
         p99 = f"{long['target']['p99_us'] / 1000:.1f}" if long else "–"
+        bare_cpu = statistics.median(
+            r["server_cpu_us_per_request"] for r in pairs if r["mode"] == "bare"
+        )
+        cpu = statistics.median(r["server_cpu_us_per_request"] for r in measured)
         print(
             f"| {target} | {bare:,.0f} | {rps:,.0f} | {summary['ratio_median']:.2f} | "
+            f"{bare_cpu:,.0f} → {cpu:,.0f} | {summary['cpu_ratio_median']:.2f} | "
             f"{p50:.1f} | {p99} |"
         )
