@@ -122,7 +122,15 @@ class _Listed:
 
 
 class PartyScreen:
-    """Screens names against a set of listed parties (every name, alias and former name)."""
+    """Screens names against a set of listed parties (every name, alias and former name).
+
+    The answer for a name depends on nothing but the name and this screen's fixed list, and the
+    same parties recur from record to record (a supplier's chains share their exporters and
+    dealers), so answers are remembered per screen (:data:`MEMO_SIZE` names, least recently used
+    out first): a re-assessment scores each distinct party name once, not once per stone.
+    """
+
+    MEMO_SIZE = 65536
 
     def __init__(self, parties: Iterable[SanctionedParty], threshold: float = THRESHOLD) -> None:
         self.threshold = threshold
@@ -133,9 +141,13 @@ class PartyScreen:
             names += [(former, "former_name") for former in party.former_names]
             for name, kind in names:
                 self._listed.append(_Listed(party, name, kind, normalize(name)))
+        self.screen = lru_cache(maxsize=self.MEMO_SIZE)(self._screen)  # type: ignore[method-assign]
 
     def screen(self, name: str) -> Sequence[NameMatch]:
         """Every listed row ``name`` matches, each through its best-scoring listed name."""
+        return self._screen(name)  # replaced per instance by the memoized form
+
+    def _screen(self, name: str) -> tuple[NameMatch, ...]:
         query = normalize(name)
         best: dict[str, NameMatch] = {}
         for listed in self._listed:
@@ -152,7 +164,7 @@ class PartyScreen:
                     threshold=self.threshold,
                     method=METHOD,
                 )
-        return sorted(best.values(), key=lambda m: (-m.score, m.listed.id))
+        return tuple(sorted(best.values(), key=lambda m: (-m.score, m.listed.id)))
 
 
 def screened(reference: Reference) -> Reference:
