@@ -8,6 +8,7 @@ converge on the same version without talking to each other.
 from __future__ import annotations
 
 import functools
+import gc
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,8 +29,15 @@ __all__ = ["ReferenceStore", "base_reference"]
 @functools.cache
 def base_reference(directory: Path | None) -> Reference:
     """The shipped reference data, loaded and validated once per process, with the party
-    screen attached."""
-    return screened(load_reference(directory))
+    screen attached.
+
+    It lives as long as the process, so its objects (and whatever else the process built before
+    it) are moved out of the garbage collector's sight (``gc.freeze``): a full collection no
+    longer walks them every time it runs, which cost an assessment about a tenth of its time."""
+    reference = screened(load_reference(directory))
+    gc.collect()  # nothing collectable is frozen with it
+    gc.freeze()
+    return reference
 
 
 def apply_changes(base: Reference, changes: list[ReferenceChange]) -> Reference:

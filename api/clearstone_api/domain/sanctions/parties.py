@@ -9,12 +9,14 @@ a listed party owns 50 % or more of it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
 from clearstone_api.domain.chain import Chain
 from clearstone_api.domain.name_screen import NameMatch, NameScreen
 from clearstone_api.domain.reference import Reference
+from clearstone_api.domain.reference_rows import Source
 from clearstone_api.domain.verdicts import EvidenceRef, PartyMatch, SanctionHit, SourceRef
 
 __all__ = ["NameMatch", "NameScreen", "party_hits"]
@@ -135,7 +137,17 @@ def _hit(
 
 
 def source_refs(reference: Reference, source_ids: list[str]) -> list[SourceRef]:
-    return [
-        SourceRef(id=s.id, title=s.title, publisher=s.publisher, url=s.url, strength=s.strength)
-        for s in reference.source_refs(source_ids)
-    ]
+    return [_source_ref(s) for s in reference.source_refs(source_ids)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _source_ref(source: Source) -> SourceRef:
+    """The (frozen) reference to ``source``, built once: every rule row and listed party that
+    cites it shares it."""
+    return SourceRef(
+        id=source.id,
+        title=source.title,
+        publisher=source.publisher,
+        url=source.url,
+        strength=source.strength,
+    )
