@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from clearstone_api.routes.auth import AuthorizedRoute, Screener, requires
+from clearstone_api.routes.auth import Screener, requires
 from clearstone_api.routes.dependencies import container
+from clearstone_api.routes.lean_body import LeanBodyRoute
 from clearstone_api.routes.responses import AUTH, problems
 from clearstone_api.routes.strict_bodies import strict_body
 from clearstone_api.security.scopes import Scope
 from clearstone_api.services.screening import ScreeningCreate, ScreeningPublic, screen
 
-router = APIRouter(tags=["checkout"], route_class=AuthorizedRoute)
+router = APIRouter(tags=["checkout"], route_class=LeanBodyRoute)
 
 
 @router.post(

@@ -17,6 +17,7 @@ Only for endpoints that are coroutines taking ``request`` and path parameters, a
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, cast
 
@@ -24,7 +25,7 @@ from fastapi import Request
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
-__all__ = ["LeanRoute"]
+__all__ = ["LeanRoute", "is_coroutine"]
 
 
 class LeanRoute(APIRoute):
@@ -40,7 +41,7 @@ class LeanRoute(APIRoute):
             or dependant.cookie_params
             or dependant.body_params
             or dependant.request_param_name != "request"
-            or not _is_coroutine(dependant.call)
+            or not is_coroutine(dependant.call)
         ):
             raise TypeError(
                 f"{self.path}: a LeanRoute endpoint is a coroutine taking `request` and path "
@@ -62,7 +63,6 @@ class LeanRoute(APIRoute):
         return lean
 
 
-def _is_coroutine(call: object) -> bool:
-    import inspect
-
+def is_coroutine(call: object) -> bool:
+    """Whether ``call`` is an ``async def`` (FastAPI would run anything else in a thread)."""
     return inspect.iscoroutinefunction(call)

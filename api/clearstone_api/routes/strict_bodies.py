@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.params import Depends as DependsParam
 from pydantic import BaseModel, ValidationError
 
-__all__ = ["strict_body"]
+__all__ = ["strict_body", "strict_model_of"]
 
 
 def strict_body(model: type[BaseModel]) -> DependsParam:
@@ -32,6 +32,13 @@ def strict_body(model: type[BaseModel]) -> DependsParam:
                 ]
             ) from None
 
+    check.strict_model = model  # type: ignore[attr-defined]  # read by routes/lean_body.py
     checker: Callable[[Request], Awaitable[None]] = check
     dependency: DependsParam = Depends(checker)
     return dependency
+
+
+def strict_model_of(call: object) -> type[BaseModel] | None:
+    """The model a :func:`strict_body` dependency checks; None for any other callable."""
+    model = getattr(call, "strict_model", None)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
