@@ -51,6 +51,7 @@ def api(settings: Settings, tmp_path: Path) -> Iterator[str]:
         "CLEARSTONE_DATABASE_URL": settings.database_url,
         "CLEARSTONE_DATA_DIR": str(settings.data_dir),
         "CLEARSTONE_LOOKUP_CACHE_TTL_SECONDS": "0",
+        "CLEARSTONE_JOBS_IN_PROCESS": "true",  # the re-assessment runs in this server
         "CLEARSTONE_PUBLIC_CACHE_MAX_AGE_SECONDS": str(MAX_AGE),
         "CLEARSTONE_PUBLIC_CACHE_STALE_SECONDS": str(STALE),
         "CLEARSTONE_RATE_LIMIT_PUBLIC": "1000000",
