@@ -21,6 +21,7 @@ Example::
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import os
@@ -36,7 +37,14 @@ from uvicorn.supervisors.multiprocess import Multiprocess
 
 from clearstone_api.observability.metrics import multiprocess_dir
 
-__all__ = ["STARTUP_FAILURE", "ServerConfig", "Supervisor", "preflight", "serve"]
+__all__ = [
+    "STARTUP_FAILURE",
+    "ServerConfig",
+    "Supervisor",
+    "freeze_long_lived",
+    "preflight",
+    "serve",
+]
 
 logger = logging.getLogger("clearstone.serve")
 
@@ -73,6 +81,16 @@ class ServerConfig(uvicorn.Config):
         except Exception as error:  # whatever the factory raises
             logger.exception("the app cannot start: %s: %s", type(error).__name__, error)
             sys.exit(STARTUP_FAILURE)
+        freeze_long_lived()
+
+
+def freeze_long_lived() -> None:
+    """Move everything the process has built so far (modules, the app, its routes and schemas)
+    out of the garbage collector's sight: it lives as long as the process, and the collections
+    that requests trigger by allocating stopped walking it (a lookup cost 30 % less server time
+    with it frozen: bench/README.md). Garbage from building it is collected first."""
+    gc.collect()
+    gc.freeze()
 
 
 def _socket_inode(sock: socket.socket) -> int:
