@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from clearstone_api.conditional_gets import ConditionalGetMiddleware
 from clearstone_api.container import AppContainer, install_container
 from clearstone_api.http_errors import install_error_handlers
 from clearstone_api.http_semantics import CorsMiddleware, HeadAndMediaTypeMiddleware
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_bytes=settings.max_request_body_bytes,
         read_timeout=settings.body_read_timeout_seconds,
     )
+    app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(RateLimitMiddleware, limiter=held.rate_limiter, tokens=held.tokens)
     app.add_middleware(HeadAndMediaTypeMiddleware)
     app.add_middleware(RequestIdMiddleware, access_log=settings.access_log)

@@ -14,6 +14,8 @@ can build the same container and call services with it::
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -58,6 +60,8 @@ class AppContainer:
     """Caps concurrent token grants and throttles failed secrets per client id."""
     jobs: JobQueue
     """The job queue: enqueue background work (:mod:`clearstone_api.services.jobs`)."""
+    cursor_key: bytes
+    """Signs list cursors (derived from the pepper)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AppContainer:
@@ -72,6 +76,7 @@ class AppContainer:
         limiter = RateLimiter(settings)
         database = Database.from_settings(settings)
         jobs = ProcrastinateQueue(settings, database)
+        pepper = load_pepper(settings)
         container = cls(
             settings=settings,
             database=database,
@@ -82,9 +87,10 @@ class AppContainer:
             tokens=tokens,
             attester=Attester(tokens, settings.token_issuer),
             rate_limiter=limiter,
-            secret_hasher=SecretHasher(load_pepper(settings)),
+            secret_hasher=SecretHasher(pepper),
             grant_guard=GrantGuard(settings, limiter),
             jobs=jobs,
+            cursor_key=hmac.new(pepper, b"clearstone cursors v1", hashlib.sha256).digest(),
         )
         jobs.attach(container)  # what the in-process worker hands to tasks
         return container

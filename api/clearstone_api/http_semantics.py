@@ -11,6 +11,10 @@
 - **415**: a body sent as anything but JSON (``text/plain``, a form) to a JSON operation is
   refused with 415 before anything parses it; the token endpoint takes its form as RFC 6749
   says.
+- **406**: an ``Accept`` header that admits none of what the service sends (JSON, errors as
+  ``application/problem+json``, the signed attestation as ``application/jose``, printable
+  pages as HTML) is refused with 406 naming them. No ``Accept``, ``*/*`` and
+  ``application/*`` are fine.
 """
 
 from __future__ import annotations
@@ -40,6 +44,17 @@ _PUBLIC_CORS = [
     (b"access-control-expose-headers", ", ".join(_EXPOSED).encode("latin-1")),
 ]
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_ANSWERABLE = frozenset(
+    {
+        "*/*",
+        "application/*",
+        "application/json",
+        "application/problem+json",
+        "application/jose",
+        "text/*",
+        "text/html",
+    }
+)
 
 
 def _is_public_read(path: str) -> bool:
@@ -106,6 +121,18 @@ class HeadAndMediaTypeMiddleware:
             await self.app(scope, receive, send)
             return
         method = scope["method"]
+        if not _acceptable(scope):
+            response = problem_response(
+                Request(scope),
+                status=406,
+                slug="not-acceptable",
+                title="Not acceptable",
+                detail="This service answers application/json (errors application/problem+json), "
+                "application/jose (signed attestations) and text/html (printable pages); the "
+                "Accept header admits none of them.",
+            )
+            await response(scope, receive, send)
+            return
         if method == "HEAD":
             await self.app({**scope, "method": "GET"}, receive, _without_body(send))
             return
@@ -131,6 +158,19 @@ def _media_type(scope: Scope) -> str:
             media_type: str = value.decode("latin-1").split(";")[0].strip().lower()
             return media_type
     return ""
+
+
+def _acceptable(scope: Scope) -> bool:
+    if scope["path"].startswith("/static/"):
+        return True
+    for name, value in scope["headers"]:
+        if name == b"accept":
+            ranges = value.decode("latin-1").lower().split(",")
+            return any(
+                (media := r.split(";")[0].strip()) in _ANSWERABLE or media.endswith("+json")
+                for r in ranges
+            )
+    return True
 
 
 def _has_body(scope: Scope) -> bool:

@@ -61,7 +61,62 @@ def _problem_schema(response: dict[str, Any]) -> dict[str, Any]:
     return _PROBLEM_REF
 
 
-def _shape_operation(path: str, operation: dict[str, Any]) -> None:
+_ETAG_HEADER = {
+    "ETag": {
+        "description": "Strong validator of the representation; send it back in "
+        "`If-None-Match` to get 304 while it has not changed.",
+        "schema": {"type": "string"},
+    }
+}
+_IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "The `ETag` of a representation you hold: 304 (no body) while it is current.",
+    "schema": {"type": "string"},
+    "example": '"3f1a8c2e9b4d5f60718293a4b5c6d7e8f9a0b1c2"',
+}
+
+
+def _declare_http_semantics(method: str, operation: dict[str, Any]) -> None:
+    """What every operation can answer whatever its route says: conditional GETs (a strong
+    ``ETag`` and 304), 405 (``Allow``) and 406 (an ``Accept`` that admits no JSON), and 400 for
+    a cursor this list did not issue."""
+    responses = operation["responses"]
+    if method == "get":
+        ok = responses.get("200")
+        if ok is not None:
+            ok.setdefault("headers", {}).update(_ETAG_HEADER)
+        responses.setdefault(
+            "304",
+            {
+                "description": "Not modified: `If-None-Match` matched the current `ETag`.",
+                "headers": dict(_ETAG_HEADER),
+            },
+        )
+        parameters = operation.setdefault("parameters", [])
+        if not any(p.get("name", "").lower() == "if-none-match" for p in parameters):
+            parameters.append(dict(_IF_NONE_MATCH))
+    if any(p.get("name") == "after" for p in operation.get("parameters", [])):
+        responses.setdefault(
+            "400",
+            {"description": "`after` is not a cursor of this list (the error names it)."},
+        )
+    responses.setdefault(
+        "405",
+        {
+            "description": "The path does not take this method; `Allow` lists those it takes.",
+            "headers": {"Allow": {"schema": {"type": "string"}}},
+        },
+    )
+    responses.setdefault(
+        "406",
+        {"description": "The `Accept` header admits none of the media types this answers."},
+    )
+
+
+def _shape_operation(path: str, method: str, operation: dict[str, Any]) -> None:
+    _declare_http_semantics(method, operation)
     responses = operation["responses"]
     for requirement in operation.get("security", []):
         for scheme in requirement:
@@ -146,14 +201,40 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         servers=app.servers,
     )
     for path, path_item in document.get("paths", {}).items():
-        for operation in path_item.values():
-            _shape_operation(path, operation)
+        for method, operation in path_item.items():
+            _shape_operation(path, method, operation)
     components = document.setdefault("components", {})
     components.setdefault("securitySchemes", {}).update(_BASIC_SCHEME)
     schemas = components.get("schemas", {})
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
+    _require_discriminators(schemas)
     return _unique_schema_names(document)
+
+
+def _require_discriminators(schemas: dict[str, Any]) -> None:
+    """A discriminated union's tag is required in each member: the server cannot tell a
+    document's kind without ``type``, although the Python models give it a default."""
+
+    def visit(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+        if not isinstance(node, dict):
+            return
+        discriminator = node.get("discriminator")
+        if isinstance(discriminator, dict):
+            tag = discriminator["propertyName"]
+            for ref in discriminator.get("mapping", {}).values():
+                member = schemas[ref.rsplit("/", 1)[1]]
+                required = member.setdefault("required", [])
+                if tag not in required:
+                    required.insert(0, tag)
+                member["properties"][tag].pop("default", None)
+        for value in node.values():
+            visit(value)
+
+    visit(schemas)
 
 
 def install_openapi(app: FastAPI) -> None:

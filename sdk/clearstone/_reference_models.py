@@ -116,6 +116,17 @@ class Criterion(BaseModel):
     verification: Verification
 
 
+class ReferenceRowCreated(BaseModel):
+    """A reference row an analyst added (``id`` is the row's own) and the audited change."""
+
+    id: str
+    kind: str
+    """``incident`` or ``status_period``."""
+    change_id: int
+    """Follow ``reference.changes.get(change_id)`` for the re-assessment's progress."""
+    change: ReferenceChange
+
+
 class ReferenceChange(BaseModel):
     """One audited change to reference data and the progress of the re-assessment it caused."""
 
@@ -134,3 +145,6 @@ class ReferenceChange(BaseModel):
     reassessment_state: Literal["pending", "running", "done"] | str
     stones_changed: int = 0
     stones_reassessed: int = 0
+
+
+ReferenceRowCreated.model_rebuild()

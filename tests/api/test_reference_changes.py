@@ -30,7 +30,9 @@ def test_new_incident_reassesses_affected_stones_with_before_and_after(
         headers=analyst,
     )
     assert response.status_code == 201, response.text
-    change = client.get(f"/v1/reference/changes/{response.json()['id']}", headers=analyst).json()
+    assert response.headers["location"] == "/v1/reference/incidents/" + response.json()["id"]
+    change_url = f"/v1/reference/changes/{response.json()['change_id']}"
+    change = client.get(change_url, headers=analyst).json()
     assert change["actor"] == "analyst-ana"
     assert change["reassessment_state"] == "done"
     assert change["stones_reassessed"] == 1

@@ -77,9 +77,9 @@ def test_pagination_walks_every_stone_once_while_rows_arrive(supplier: ASGIClien
     assert seen == [f"S{i}" for i in range(7)] + ["S-late"]
 
 
-def test_garbage_cursor_is_422(supplier: ASGIClient) -> None:
+def test_garbage_cursor_is_400_naming_after(supplier: ASGIClient) -> None:
     response = supplier.get("/v1/stones", params={"after": "garbage"})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["path"] == "query.after"
 
 

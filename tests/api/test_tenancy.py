@@ -159,6 +159,13 @@ OPERATIONS = [
         {"status_period": status_period(basis="corrected"), "note": "n"},
     ),
     Operation("reference-changes-list", "GET", "/v1/reference/changes", Scope.reference_read),
+    Operation(
+        "custody-events-get",
+        "GET",
+        "/v1/custody/events/{event}",
+        Scope.records_read,
+        tenant_scoped=True,
+    ),
     Operation("lab-claims-list", "GET", "/v1/lab/claims", Scope.numbers_decide, tenant="GIA"),
     Operation(
         "lab-claim-decisions-create",
@@ -185,7 +192,11 @@ def _call(
     client: ASGIClient, operation: Operation, world: World, headers: dict[str, str]
 ) -> httpx.Response:
     path = operation.path.format(
-        stone=world.stone_id, lot=world.lot_id, change=world.change_id, claim=world.claim_id
+        stone=world.stone_id,
+        lot=world.lot_id,
+        change=world.change_id,
+        claim=world.claim_id,
+        event="E1",  # the owner's own id for its extraction event (register_chain)
     )
     return client.request(operation.method, path, json=operation.body, headers=headers)
 
@@ -213,7 +224,7 @@ def world(app: FastAPI, client: ASGIClient) -> World:
     secrets = ["Debswana", "jwaneng", created["record_id"], "cli_owner", OWNER]
     lab = bearer(app, Role.lab, tenant="GIA")
     claim_id = client.get("/v1/lab/claims", headers=lab).json()["data"][0]["id"]
-    return World(created["id"], lot_id, change.json()["id"], secrets, claim_id)
+    return World(created["id"], lot_id, change.json()["change_id"], secrets, claim_id)
 
 
 def _callers(app: FastAPI, operation: Operation) -> list[tuple[str, dict[str, str]]]:

@@ -53,6 +53,7 @@ ARCHITECTURE = Architecture(
                 "clearstone_api.web",
                 "clearstone_api.http_errors",
                 "clearstone_api.http_semantics",
+                "clearstone_api.conditional_gets",
                 "clearstone_api.request_ids",
                 "clearstone_api.openapi",
                 "clearstone_api.pagination",

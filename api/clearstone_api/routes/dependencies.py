@@ -11,6 +11,7 @@ Services never see a request: a route takes these and passes plain objects on::
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
@@ -20,6 +21,7 @@ from starlette.responses import Response
 from clearstone_api.container import AppContainer, container_of
 from clearstone_api.domain.reference import Reference
 from clearstone_api.routes.auth import Authenticated
+from clearstone_api.routes.created import location_of
 from clearstone_api.services.attestations import Attester
 from clearstone_api.services.certificates import CertificateCache
 from clearstone_api.services.idempotency import (
@@ -96,14 +98,17 @@ SessionDep = Annotated[Session, Depends(_session)]
 """The session of the request's unit of work (for routes that only read)."""
 
 
-async def replay_response(_request: Request, exc: Exception) -> Response:
-    """The stored response of a request already answered (an exception handler)."""
+async def replay_response(request: Request, exc: Exception) -> Response:
+    """The stored response of a request already answered (an exception handler); a 201 keeps
+    its ``Location``."""
     assert isinstance(exc, IdempotentReplay)
+    headers = {REPLAYED_HEADER: "true"}
+    if exc.status_code == 201:
+        resource_id = json.loads(exc.body).get("id")
+        if isinstance(resource_id, str | int):
+            headers["Location"] = location_of(request.url.path, resource_id)
     return Response(
-        exc.body,
-        status_code=exc.status_code,
-        media_type="application/json",
-        headers={REPLAYED_HEADER: "true"},
+        exc.body, status_code=exc.status_code, media_type="application/json", headers=headers
     )
 
 

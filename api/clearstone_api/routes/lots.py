@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 
-from clearstone_api.pagination import Page, PageParamsDep, encode_cursor
+from clearstone_api.pagination import Page, PageParamsDep
 from clearstone_api.routes.auth import AuthorizedRoute, RecordsReader, RecordsWriter, requires
+from clearstone_api.routes.created import LOCATION_HEADER, created_at
 from clearstone_api.routes.dependencies import IdempotencyDep, SessionDep, UnitOfWorkDep
 from clearstone_api.routes.responses import AUTH, problems
 from clearstone_api.routes.strict_bodies import strict_body
@@ -26,13 +27,19 @@ LotId = Annotated[str, Path(max_length=32, pattern=r"^CL-[0-9A-Z]{12}$")]
     dependencies=[requires(Scope.records_write), strict_body(LotCreate)],
     status_code=201,
     summary="Register a rough lot",
-    responses=problems(*AUTH, 409, 422),
+    responses={201: {"headers": LOCATION_HEADER}, **problems(*AUTH, 409, 422)},
 )
 def create_lot(
-    body: LotCreate, uow: UnitOfWorkDep, principal: RecordsWriter, idempotency: IdempotencyDep
+    body: LotCreate,
+    response: Response,
+    uow: UnitOfWorkDep,
+    principal: RecordsWriter,
+    idempotency: IdempotencyDep,
 ) -> LotPublic:
     """Parent lots (splits and merges) must be registered first; a lot never changes after."""
-    return lots.create_lot(uow, principal, body, idempotency)
+    lot = lots.create_lot(uow, principal, body, idempotency)
+    created_at(response, "/v1/lots", lot.id)
+    return lot
 
 
 @router.get(
@@ -58,5 +65,5 @@ def list_lots(
     after = page.after if isinstance(page.after, int) else None
     data, has_more, last = lots.list_lots(session, principal, page.limit, after)
     return Page[LotPublic](
-        data=data, has_more=has_more, next_cursor=encode_cursor(last) if last else None
+        data=data, has_more=has_more, next_cursor=page.cursor(last) if last else None
     )

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict
 
-from clearstone_api.pagination import Page, PageParamsDep, encode_cursor
+from clearstone_api.pagination import Page, PageParams, PageParamsDep
 from clearstone_api.routes.auth import AuthorizedRoute, DisputesReader, LabDecider, requires
 from clearstone_api.routes.dependencies import ContainerDep, SessionDep, UnitOfWorkDep
 from clearstone_api.routes.responses import AUTH, problems
@@ -33,9 +33,11 @@ class ClaimDecisionCreate(BaseModel):
     ``reject``: it is not."""
 
 
-def _page(data: list[NumberClaimPublic], more: bool, last: int | None) -> Page[NumberClaimPublic]:
+def _page(
+    page: PageParams, data: list[NumberClaimPublic], more: bool, last: int | None
+) -> Page[NumberClaimPublic]:
     return Page[NumberClaimPublic](
-        data=data, has_more=more, next_cursor=encode_cursor(last) if last else None
+        data=data, has_more=more, next_cursor=page.cursor(last) if last else None
     )
 
 
@@ -52,9 +54,10 @@ def list_lab_claims(
     oldest first; ``status=disputed`` for those waiting on you."""
     after = page.after if isinstance(page.after, int) else None
     return _page(
+        page,
         *number_claims.list_claims(
             session, lab=principal.tenant_id, status=status, limit=page.limit, after=after
-        )
+        ),
     )
 
 
@@ -92,7 +95,8 @@ def list_disputes(
     """Operators' view: every claim in dispute, across labs and tenants, oldest first."""
     after = page.after if isinstance(page.after, int) else None
     return _page(
+        page,
         *number_claims.list_claims(
             session, lab=None, status=ClaimStatus.disputed, limit=page.limit, after=after
-        )
+        ),
     )

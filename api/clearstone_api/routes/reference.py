@@ -9,7 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import WithJsonSchema
 
-from clearstone_api.domain.reference_rows import Criterion, Incident, IncidentStatus
+from clearstone_api.domain.reference_rows import (
+    Criterion,
+    Incident,
+    IncidentStatus,
+    StatusPeriod,
+)
 from clearstone_api.errors import FieldError, Unprocessable
 from clearstone_api.pagination import Page, PageParamsDep
 from clearstone_api.routes.dependencies import SessionDep, current_reference
@@ -100,6 +105,19 @@ def list_incidents(
 )
 def get_incident(incident_id: IncidentId, request: Request, session: SessionDep) -> Incident:
     return reference_data.get_incident(current_reference(request, session), incident_id)
+
+
+PeriodId = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")]
+
+
+@router.get(
+    "/v1/reference/status-periods/{period_id}",
+    operation_id="status-periods-get",
+    summary="One KP status period (a suspension, a removal) with its source",
+    responses=problems(404, 422),
+)
+def get_status_period(period_id: PeriodId, request: Request, session: SessionDep) -> StatusPeriod:
+    return reference_data.get_status_period(current_reference(request, session), period_id)
 
 
 @router.get(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 
 from clearstone_api.pagination import Page, PageParamsDep
 from clearstone_api.routes.auth import Analyst, AnalystReader, AuthorizedRoute, requires
+from clearstone_api.routes.created import LOCATION_HEADER, created_at
 from clearstone_api.routes.dependencies import (
     ContainerDep,
     IdempotencyDep,
@@ -21,9 +22,11 @@ from clearstone_api.services import reference_changes
 from clearstone_api.services.reference_changes import (
     IncidentChange,
     ReferenceChangePublic,
+    ReferenceRowCreated,
     StatusPeriodChange,
     apply_change,
     change_public,
+    created_row,
 )
 
 router = APIRouter(tags=["reference"], route_class=AuthorizedRoute)
@@ -38,18 +41,20 @@ PeriodId = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0
     dependencies=[requires(Scope.reference_write), strict_body(IncidentChange)],
     status_code=201,
     summary="Add an incident (analyst)",
-    responses=problems(*AUTH, 409, 422),
+    responses={201: {"headers": LOCATION_HEADER}, **problems(*AUTH, 409, 422)},
 )
 def create_incident(
     body: IncidentChange,
+    response: Response,
     uow: UnitOfWorkDep,
     app: ContainerDep,
     principal: Analyst,
     idempotency: IdempotencyDep,
-) -> ReferenceChangePublic:
+) -> ReferenceRowCreated:
     """Versioned and audited; every stored stone it can affect is re-assessed in the background
-    (follow ``reference-changes-get`` for progress)."""
-    return apply_change(
+    (follow ``reference-changes-get`` with ``change_id`` for progress). ``id`` is the
+    incident's."""
+    change = apply_change(
         uow,
         app,
         principal,
@@ -59,6 +64,8 @@ def create_incident(
         action="create",
         claim=idempotency,
     )
+    created_at(response, "/v1/reference/incidents", change.target_id)
+    return created_row(change)
 
 
 @router.put(
@@ -93,16 +100,18 @@ def update_incident(
     dependencies=[requires(Scope.reference_write), strict_body(StatusPeriodChange)],
     status_code=201,
     summary="Add a KP status period (analyst)",
-    responses=problems(*AUTH, 409, 422),
+    responses={201: {"headers": LOCATION_HEADER}, **problems(*AUTH, 409, 422)},
 )
 def create_status_period(
     body: StatusPeriodChange,
+    response: Response,
     uow: UnitOfWorkDep,
     app: ContainerDep,
     principal: Analyst,
     idempotency: IdempotencyDep,
-) -> ReferenceChangePublic:
-    return apply_change(
+) -> ReferenceRowCreated:
+    """``id`` is the status period's; ``change_id`` the audited change."""
+    change = apply_change(
         uow,
         app,
         principal,
@@ -112,6 +121,8 @@ def create_status_period(
         action="create",
         claim=idempotency,
     )
+    created_at(response, "/v1/reference/status-periods", change.target_id)
+    return created_row(change)
 
 
 @router.put(

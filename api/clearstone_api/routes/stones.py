@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 
-from clearstone_api.pagination import Page, PageParamsDep, encode_cursor
+from clearstone_api.pagination import Page, PageParamsDep
 from clearstone_api.routes.auth import (
     AuthorizedRoute,
     EvidenceReader,
@@ -15,6 +15,7 @@ from clearstone_api.routes.auth import (
     RetailerReader,
     requires,
 )
+from clearstone_api.routes.created import LOCATION_HEADER, created_at
 from clearstone_api.routes.dependencies import (
     ContainerDep,
     IdempotencyDep,
@@ -39,6 +40,15 @@ from clearstone_api.services.stones import StoneCreate, StonePublic
 router = APIRouter(tags=["stones"], route_class=AuthorizedRoute)
 
 StoneId = Annotated[str, Path(max_length=32, pattern=r"^CS-[0-9A-Z]{12}$")]
+YourStoneId = Annotated[
+    str,
+    Path(
+        max_length=128,
+        pattern=r"^[A-Za-z0-9._:\-]+$",
+        description="Clearstone's id (`CS-...`) or your own id for the stone (`stone.id` as you "
+        "registered it).",
+    ),
+]
 
 
 @router.post(
@@ -47,10 +57,11 @@ StoneId = Annotated[str, Path(max_length=32, pattern=r"^CS-[0-9A-Z]{12}$")]
     dependencies=[requires(Scope.records_write), strict_body(StoneCreate)],
     status_code=201,
     summary="Register a stone",
-    responses=problems(*AUTH, 409, 422),
+    responses={201: {"headers": LOCATION_HEADER}, **problems(*AUTH, 409, 422)},
 )
 def create_stone(
     body: StoneCreate,
+    response: Response,
     uow: UnitOfWorkDep,
     app: ContainerDep,
     principal: RecordsWriter,
@@ -58,7 +69,9 @@ def create_stone(
 ) -> StonePublic:
     """Registers the stone under its certificate numbers, links it to its rough lots and
     assesses it; the certificate lookup serves it at once."""
-    return stones.create_stone(uow, app, principal, body, idempotency)
+    stone = stones.create_stone(uow, app, principal, body, idempotency)
+    created_at(response, "/v1/stones", stone.id)
+    return stone
 
 
 @router.get(
@@ -67,8 +80,9 @@ def create_stone(
     summary="Get one of your stones",
     responses=problems(*AUTH, 404, 422),
 )
-def get_stone(stone_id: StoneId, session: SessionDep, principal: RecordsReader) -> StonePublic:
-    """Your own stones only: another tenant's stone is a 404, as if it did not exist."""
+def get_stone(stone_id: YourStoneId, session: SessionDep, principal: RecordsReader) -> StonePublic:
+    """By Clearstone's id or by the id you registered the stone under. Your own stones only:
+    another tenant's stone is a 404, as if it did not exist."""
     return stones.get_stone(session, principal, stone_id)
 
 
@@ -84,7 +98,7 @@ def list_stones(
     after = page.after if isinstance(page.after, int) else None
     data, has_more, last = stones.list_stones(session, principal, page.limit, after)
     return Page[StonePublic](
-        data=data, has_more=has_more, next_cursor=encode_cursor(last) if last else None
+        data=data, has_more=has_more, next_cursor=page.cursor(last) if last else None
     )
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from clearstone_api.errors import NotFound
-from clearstone_api.pagination import Page, PageParamsDep, encode_cursor
+from clearstone_api.pagination import Page, PageParamsDep
 from clearstone_api.routes.dependencies import SessionDep
 from clearstone_api.routes.responses import problems
 from clearstone_api.services import transparency
@@ -52,7 +52,7 @@ def list_tree_heads(page: PageParamsDep, session: SessionDep) -> Page[SignedTree
     after = page.after if isinstance(page.after, int) else None
     data, more, last = transparency.list_tree_heads(session, page.limit, after)
     return Page[SignedTreeHead](
-        data=data, has_more=more, next_cursor=encode_cursor(last) if last else None
+        data=data, has_more=more, next_cursor=page.cursor(last) if last else None
     )
 
 

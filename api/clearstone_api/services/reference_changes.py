@@ -38,9 +38,11 @@ from clearstone_api.services.unit_of_work import UnitOfWork
 __all__ = [
     "IncidentChange",
     "ReferenceChangePublic",
+    "ReferenceRowCreated",
     "StatusPeriodChange",
     "apply_change",
     "change_public",
+    "created_row",
     "get_change",
     "list_changes",
     "record_change",
@@ -128,6 +130,25 @@ class ReferenceChangePublic(BaseModel):
     stones_changed: int
 
 
+class ReferenceRowCreated(BaseModel):
+    """A reference row an analyst added, and the audited change that added it."""
+
+    id: str
+    """The row's own id (the incident's ``INC-...``, the status period's id): read it back at
+    ``Location``."""
+    kind: str
+    """``incident`` or ``status_period``."""
+    change_id: int
+    """The audited change; follow ``reference-changes-get`` for the re-assessment's progress."""
+    change: ReferenceChangePublic
+
+
+def created_row(change: ReferenceChangePublic) -> ReferenceRowCreated:
+    return ReferenceRowCreated(
+        id=change.target_id, kind=change.kind, change_id=change.id, change=change
+    )
+
+
 def change_public(row: ReferenceChange) -> ReferenceChangePublic:
     return ReferenceChangePublic.model_validate(row, from_attributes=True)
 
@@ -195,7 +216,7 @@ def apply_change(
     )
     public = change_public(change)
     if claim is not None:
-        claim.record_on_commit(uow, 201, public)
+        claim.record_on_commit(uow, 201, created_row(public) if action == "create" else public)
     assert change.id is not None
     uow.after_commit(app.certificate_cache.clear)
     uow.defer(

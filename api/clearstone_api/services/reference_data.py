@@ -17,6 +17,7 @@ __all__ = [
     "IncidentFilter",
     "ParticipantPublic",
     "get_incident",
+    "get_status_period",
     "list_incidents",
     "list_participants",
     "list_taxonomy",
@@ -105,6 +106,13 @@ def get_incident(reference: Reference, incident_id: str) -> Incident:
     if incident is None:
         raise NotFound(f"No incident {incident_id!r}.")
     return incident
+
+
+def get_status_period(reference: Reference, period_id: str) -> StatusPeriod:
+    for period in reference.status_periods:
+        if period.id == period_id:
+            return period
+    raise NotFound(f"No KP status period {period_id!r}.")
 
 
 def list_taxonomy(reference: Reference, limit: int, after: str | None) -> list[Criterion]:

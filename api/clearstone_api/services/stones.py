@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
-from sqlalchemy import insert
+from sqlalchemy import insert, or_
 from sqlmodel import Session, col, select
 
 from clearstone_api.certificate_numbers import NUMBER_PATTERN, lookup_key, new_public_id
@@ -218,7 +218,17 @@ def find_stone(session: Session, principal: Principal, stone_id: str) -> Stone:
 
 
 def get_stone(session: Session, principal: Principal, stone_id: str) -> StonePublic:
-    return stone_public(session, find_stone(session, principal, stone_id))
+    """One of the caller's stones by Clearstone's id (``CS-...``) or, failing that, by the id
+    the caller registered it under (``stone.id``, unique per tenant)."""
+    row = session.exec(
+        select(Stone)
+        .where(Stone.tenant_id == principal.tenant_id)
+        .where(or_(col(Stone.public_id) == stone_id, col(Stone.record_id) == stone_id))
+        .order_by(col(Stone.public_id) != stone_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"No stone {stone_id!r} in your account.")
+    return stone_public(session, row)
 
 
 def list_stones(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from clearstone._base_client import AsyncAPIClient, SyncAPIClient
 from clearstone._params import CustodyEventParam, DocumentParam, PartyParam, SiteParam
-from clearstone._resource import AsyncAPIResource, SyncAPIResource
+from clearstone._resource import AsyncAPIResource, SyncAPIResource, path_param
 from clearstone._supplier_models import CustodyEntry
 from clearstone._types import NOT_GIVEN, NotGivenOr
 
@@ -16,6 +16,12 @@ _PATH = "/v1/custody/events"
 
 
 class CustodyEvents(SyncAPIResource):
+    def get(self, event_id: str, *, budget: float | None = None) -> CustodyEntry:
+        """One of your custody events by Clearstone's id (``CE-...``) or your own
+        (``custody-events-get``): its chain links and its place in the transparency log."""
+        path = f"{_PATH}/{path_param(event_id)}"
+        return self._client.request("GET", path, cast_to=CustodyEntry, budget=budget)
+
     def create(
         self,
         event: CustodyEventParam,
@@ -50,6 +56,11 @@ class CustodyEvents(SyncAPIResource):
 
 
 class AsyncCustodyEvents(AsyncAPIResource):
+    async def get(self, event_id: str, *, budget: float | None = None) -> CustodyEntry:
+        """One of your custody events (``custody-events-get``)."""
+        path = f"{_PATH}/{path_param(event_id)}"
+        return await self._client.request("GET", path, cast_to=CustodyEntry, budget=budget)
+
     async def create(
         self,
         event: CustodyEventParam,

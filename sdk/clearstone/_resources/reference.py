@@ -19,6 +19,8 @@ from clearstone._reference_models import (
     IncidentStatus,
     Participant,
     ReferenceChange,
+    ReferenceRowCreated,
+    StatusPeriod,
 )
 from clearstone._resource import AsyncAPIResource, SyncAPIResource, path_param
 from clearstone._types import NOT_GIVEN, NotGivenOr
@@ -106,13 +108,13 @@ class Incidents(SyncAPIResource):
         note: str,
         idempotency_key: str | None = None,
         budget: float | None = None,
-    ) -> ReferenceChange:
+    ) -> ReferenceRowCreated:
         """Add an incident, with a note saying why (``incidents-create``, analyst)."""
         return self._client.request(
             "POST",
             _INCIDENTS,
             json={"incident": incident, "note": note},
-            cast_to=ReferenceChange,
+            cast_to=ReferenceRowCreated,
             idempotency_key=idempotency_key,
             budget=budget,
         )
@@ -132,6 +134,11 @@ class Incidents(SyncAPIResource):
 
 
 class StatusPeriods(SyncAPIResource):
+    def get(self, period_id: str, *, budget: float | None = None) -> StatusPeriod:
+        """One KP status period with its source (``status-periods-get``, public)."""
+        path = f"{_PERIODS}/{path_param(period_id)}"
+        return self._client.request("GET", path, cast_to=StatusPeriod, budget=budget)
+
     def create(
         self,
         status_period: StatusPeriodParam,
@@ -139,13 +146,13 @@ class StatusPeriods(SyncAPIResource):
         note: str,
         idempotency_key: str | None = None,
         budget: float | None = None,
-    ) -> ReferenceChange:
+    ) -> ReferenceRowCreated:
         """Add a KP status period (``status-periods-create``, analyst)."""
         return self._client.request(
             "POST",
             _PERIODS,
             json={"status_period": status_period, "note": note},
-            cast_to=ReferenceChange,
+            cast_to=ReferenceRowCreated,
             idempotency_key=idempotency_key,
             budget=budget,
         )
@@ -253,13 +260,13 @@ class AsyncIncidents(AsyncAPIResource):
         note: str,
         idempotency_key: str | None = None,
         budget: float | None = None,
-    ) -> ReferenceChange:
+    ) -> ReferenceRowCreated:
         """Add an incident (``incidents-create``, analyst)."""
         return await self._client.request(
             "POST",
             _INCIDENTS,
             json={"incident": incident, "note": note},
-            cast_to=ReferenceChange,
+            cast_to=ReferenceRowCreated,
             idempotency_key=idempotency_key,
             budget=budget,
         )
@@ -278,6 +285,11 @@ class AsyncIncidents(AsyncAPIResource):
 
 
 class AsyncStatusPeriods(AsyncAPIResource):
+    async def get(self, period_id: str, *, budget: float | None = None) -> StatusPeriod:
+        """One KP status period with its source (``status-periods-get``, public)."""
+        path = f"{_PERIODS}/{path_param(period_id)}"
+        return await self._client.request("GET", path, cast_to=StatusPeriod, budget=budget)
+
     async def create(
         self,
         status_period: StatusPeriodParam,
@@ -285,13 +297,13 @@ class AsyncStatusPeriods(AsyncAPIResource):
         note: str,
         idempotency_key: str | None = None,
         budget: float | None = None,
-    ) -> ReferenceChange:
+    ) -> ReferenceRowCreated:
         """Add a KP status period (``status-periods-create``, analyst)."""
         return await self._client.request(
             "POST",
             _PERIODS,
             json={"status_period": status_period, "note": note},
-            cast_to=ReferenceChange,
+            cast_to=ReferenceRowCreated,
             idempotency_key=idempotency_key,
             budget=budget,
         )

@@ -203,7 +203,8 @@ class Stones(SyncAPIResource):
         )
 
     def get(self, stone_id: str, *, budget: float | None = None) -> Stone:
-        """One of your stones by Clearstone's id, ``CS-...`` (``stones-get``)."""
+        """One of your stones by Clearstone's id (``CS-...``) or by your own id, the ``stone_id``
+        you registered it under (``stones-get``)."""
         path = f"{_PATH}/{path_param(stone_id)}"
         return self._client.request("GET", path, cast_to=Stone, budget=budget)
 
@@ -260,7 +261,7 @@ class AsyncStones(AsyncAPIResource):
         )
 
     async def get(self, stone_id: str, *, budget: float | None = None) -> Stone:
-        """One of your stones (``stones-get``)."""
+        """One of your stones by Clearstone's id or your own (``stones-get``)."""
         path = f"{_PATH}/{path_param(stone_id)}"
         return await self._client.request("GET", path, cast_to=Stone, budget=budget)
 
