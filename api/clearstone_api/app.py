@@ -26,6 +26,7 @@ from clearstone_api.routes import (
     certificates,
     checkout,
     custody,
+    events,
     health,
     jwks,
     lots,
@@ -35,6 +36,7 @@ from clearstone_api.routes import (
     reference_changes,
     stones,
     transparency,
+    watches,
 )
 from clearstone_api.routes.dependencies import replay_response
 from clearstone_api.security.body_limits import BodySizeLimitMiddleware
@@ -52,6 +54,8 @@ API_VERSION = "0.1.0"
 TAGS = [
     {"name": "certificates", "description": "The public consumer lookup."},
     {"name": "checkout", "description": "Retailer cart screening."},
+    {"name": "events", "description": "The change feed: what changed that you are entitled to."},
+    {"name": "watches", "description": "Retailer: the stones whose events reach you."},
     {"name": "assessments", "description": "Assess a record inline."},
     {"name": "stones", "description": "Supplier: stones and their custody verification."},
     {"name": "lots", "description": "Supplier: rough lots."},
@@ -122,6 +126,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         transparency,
         attestations,
         number_claims,
+        events,
+        watches,
         oauth,
         jwks,
         health,

@@ -29,6 +29,7 @@ from clearstone_api.context_cli import add_context_commands, run_context, run_re
 from clearstone_api.db import Database
 from clearstone_api.domain.reference import load_reference
 from clearstone_api.domain.reference_rows import SanctionedParty
+from clearstone_api.events_cli import add_event_commands
 from clearstone_api.models.reference_change import ReferenceChange
 from clearstone_api.schema import upgrade
 from clearstone_api.security.client_secrets import SecretHasher, load_pepper
@@ -436,6 +437,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     lists.add_argument("--reference-dir", help="default: the shipped reference data")
     lists.add_argument("--out", help="write the CSV here instead of printing it")
     lists.set_defaults(run=None)
+    add_event_commands(commands)
     args = parser.parse_args(argv)
     if args.command == "sanctions-lists":
         _sanctions_lists(args)  # reads files only: no settings, no database

@@ -190,6 +190,9 @@ class Database:
         self._hot_pool_size = hot_pool_size
         self._hot_pool: HotPool | None = None
         self._hot_lock: asyncio.Lock | None = None
+        self.session_info: dict[str, Any] = {}
+        """Put in the ``info`` of every session :meth:`session` opens: how the services find
+        process-wide hooks, such as the webhook dispatcher of committed deliveries."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
@@ -267,7 +270,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: commits when the block ends, rolls back when it raises."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with Session(self.engine, expire_on_commit=False, info=dict(self.session_info)) as session:
             try:
                 yield session
             except BaseException:

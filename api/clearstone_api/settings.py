@@ -109,6 +109,18 @@ class Settings(BaseSettings):
     job_stall_seconds: float = Field(default=30.0, gt=0, le=3600)
     """A worker silent for this long is taken for dead: its jobs go back in the queue. Keep it
     a few heartbeats long."""
+    event_retention_days: int = Field(default=30, ge=30)
+    """How long the change feed keeps events (``clearstone-api purge-events`` deletes older
+    ones; an event with a webhook delivery still pending is kept until it settles)."""
+    webhooks_allow_private: bool = False
+    """Let webhook endpoints be ``http`` URLs and resolve to loopback or private addresses:
+    for development and tests only. Off, only ``https`` to public addresses is accepted."""
+    webhook_delivery: Literal["background", "inline", "off"] = "background"
+    """How deliveries run once their event commits: on a thread pool of this process
+    (``background``), at once in the committing thread (``inline``: tests), or not until
+    ``clearstone-api deliver-webhooks`` sends what is due (``off``)."""
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    """The most one delivery attempt may take, connecting included."""
     idempotency_lock_seconds: int = Field(default=60, ge=1)
     """After this long an unfinished idempotent request no longer blocks a retry with its key."""
     opentelemetry: bool = False

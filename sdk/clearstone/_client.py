@@ -20,6 +20,7 @@ from clearstone._resources.certificate_numbers import (
 from clearstone._resources.certificates import AsyncCertificates, Certificates
 from clearstone._resources.checkout import AsyncCheckout, Checkout
 from clearstone._resources.custody import AsyncCustody, Custody
+from clearstone._resources.events import AsyncEvents, AsyncWatches, Events, Watches
 from clearstone._resources.health import AsyncHealthResource, HealthResource
 from clearstone._resources.lots import AsyncLots, Lots
 from clearstone._resources.reference import AsyncReference, Reference
@@ -111,6 +112,16 @@ class Clearstone(SyncAPIClient):
         """The custody transparency log: signed tree heads and proofs."""
         return Transparency(self, self.attestations)
 
+    @cached_property
+    def events(self) -> Events:
+        """The change feed: what changed that you are entitled to."""
+        return Events(self)
+
+    @cached_property
+    def watches(self) -> Watches:
+        """Retailers: the stones whose events reach you."""
+        return Watches(self)
+
 
 class AsyncClearstone(AsyncAPIClient):
     """The Clearstone API client for asyncio; same arguments and attributes as
@@ -181,3 +192,13 @@ class AsyncClearstone(AsyncAPIClient):
     def transparency(self) -> AsyncTransparency:
         """The custody transparency log: signed tree heads and proofs."""
         return AsyncTransparency(self, self.attestations)
+
+    @cached_property
+    def events(self) -> AsyncEvents:
+        """The change feed: what changed that you are entitled to."""
+        return AsyncEvents(self)
+
+    @cached_property
+    def watches(self) -> AsyncWatches:
+        """Retailers: the stones whose events reach you."""
+        return AsyncWatches(self)

@@ -37,9 +37,11 @@ def test_create_client_prints_the_id_and_the_secret_once(
     assert printed["tenant"] == "ACME"
     assert printed["scopes"] == [
         "assessments",
+        "events:read",
         "records:read",
         "records:write",
         "sanctions:evidence",
+        "webhooks",
     ]
     with database.session() as session:
         found = authenticate_client(session, hasher, printed["client_id"], printed["client_secret"])

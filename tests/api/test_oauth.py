@@ -69,7 +69,9 @@ def test_http_basic_gets_a_bearer_token_that_works(
     body = response.json()
     assert body["token_type"] == "Bearer"
     assert 0 < body["expires_in"] <= 900
-    assert body["scope"] == "assessments records:read records:write sanctions:evidence"
+    assert body["scope"] == (
+        "assessments events:read records:read records:write sanctions:evidence webhooks"
+    )
     stones = client.get("/v1/stones", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert stones.status_code == 200
 

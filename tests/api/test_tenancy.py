@@ -33,6 +33,8 @@ from tests.support.harness import ASGIClient, bearer
 
 OWNER = "acme-mining"
 RIVAL = "rival-gems"
+SHOP = "bright-jewels"
+"""The retailer that watches the owner's stone."""
 
 
 @dataclass
@@ -44,6 +46,8 @@ class World:
     change_id: int
     secrets: list[str] = field(default_factory=list)
     claim_id: str = ""
+    watch_id: str = ""
+    event_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class Operation:
     """Reads or writes one supplier's own records."""
     tenant: str | None = None
     """The rightful caller's tenant, when it must be a particular one (a lab's code)."""
+    role: Role | None = None
+    """The rightful caller's role, when several roles hold the scope and it must be one."""
 
 
 def _vector_record(certificate: str) -> dict[str, Any]:
@@ -181,24 +187,38 @@ OPERATIONS = [
     Operation(
         "reference-changes-get", "GET", "/v1/reference/changes/{change}", Scope.reference_read
     ),
+    Operation("events-list", "GET", "/v1/events", Scope.events_read),
+    Operation("events-get", "GET", "/v1/events/{feed_event}", Scope.events_read, role=Role.analyst),
+    Operation(
+        "watches-create", "POST", "/v1/watches", Scope.watches, {"stone_id": "{stone}"}, tenant=SHOP
+    ),
+    Operation("watches-list", "GET", "/v1/watches", Scope.watches, tenant=SHOP),
+    Operation("watches-get", "GET", "/v1/watches/{watch}", Scope.watches, tenant=SHOP),
+    Operation("watches-delete", "DELETE", "/v1/watches/{watch}", Scope.watches, tenant=SHOP),
 ]
 
 
-def _rightful(scope: Scope) -> Role:
-    return next(role for role in Role if scope in ROLE_SCOPES[role])
+def _rightful(operation: Operation) -> Role:
+    return operation.role or next(role for role in Role if operation.scope in ROLE_SCOPES[role])
 
 
 def _call(
     client: ASGIClient, operation: Operation, world: World, headers: dict[str, str]
 ) -> httpx.Response:
-    path = operation.path.format(
-        stone=world.stone_id,
-        lot=world.lot_id,
-        change=world.change_id,
-        claim=world.claim_id,
-        event="E1",  # the owner's own id for its extraction event (register_chain)
-    )
-    return client.request(operation.method, path, json=operation.body, headers=headers)
+    names = {
+        "stone": world.stone_id,
+        "lot": world.lot_id,
+        "change": world.change_id,
+        "claim": world.claim_id,
+        "watch": world.watch_id,
+        "feed_event": world.event_id,
+        "event": "E1",  # the owner's own id for its extraction event (register_chain)
+    }
+    path = operation.path.format(**names)
+    body = operation.body
+    if body is not None:
+        body = json.loads(json.dumps(body).replace('"{stone}"', json.dumps(world.stone_id)))
+    return client.request(operation.method, path, json=body, headers=headers)
 
 
 @pytest.fixture
@@ -224,7 +244,19 @@ def world(app: FastAPI, client: ASGIClient) -> World:
     secrets = ["Debswana", "jwaneng", created["record_id"], "cli_owner", OWNER]
     lab = bearer(app, Role.lab, tenant="GIA")
     claim_id = client.get("/v1/lab/claims", headers=lab).json()["data"][0]["id"]
-    return World(created["id"], lot_id, change.json()["change_id"], secrets, claim_id)
+    shop = bearer(app, Role.retailer, tenant=SHOP)
+    watch = client.post("/v1/watches", json={"stone_id": created["id"]}, headers=shop)
+    assert watch.status_code == 201, watch.text
+    event_id = client.get("/v1/events", headers=analyst).json()["data"][0]["id"]
+    return World(
+        created["id"],
+        lot_id,
+        change.json()["change_id"],
+        secrets,
+        claim_id,
+        watch.json()["id"],
+        event_id,
+    )
 
 
 def _callers(app: FastAPI, operation: Operation) -> list[tuple[str, dict[str, str]]]:
@@ -262,7 +294,7 @@ def test_every_protected_operation_refuses_every_caller_that_may_not(
             assert response.headers["www-authenticate"].startswith("Bearer")
         _assert_leaks_nothing(response, world)
     # The control: the rightful caller is not refused (so the refusals above mean something).
-    rightful = _rightful(operation.scope)
+    rightful = _rightful(operation)
     tenant = operation.tenant or (OWNER if operation.tenant_scoped else "any")
     allowed = _call(client, operation, world, bearer(app, rightful, tenant=tenant))
     assert allowed.status_code < 400, allowed.text

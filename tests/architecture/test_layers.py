@@ -41,6 +41,7 @@ ARCHITECTURE = Architecture(
                 "clearstone_api.context_cli",
                 # `clearstone-api worker`: starts and supervises job-queue worker processes.
                 "clearstone_api.worker_cli",
+                "clearstone_api.events_cli",
                 "clearstone_api.openapi_export",
                 # The server process: builds the app and supervises its workers.
                 "clearstone_api.serving",

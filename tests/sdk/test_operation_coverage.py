@@ -108,6 +108,12 @@ OPERATIONS: dict[str, tuple[str, tuple[Any, ...], dict[str, Any]]] = {
     "tree-heads-get": ("transparency.tree_heads.get", (3,), {}),
     "inclusion-proofs-get": ("transparency.inclusion_proofs.get", (0, 1), {}),
     "consistency-proofs-get": ("transparency.consistency_proofs.get", (1, 2), {}),
+    "events-list": ("events.list", (), {"types": ["stone.assessment.changed"]}),
+    "events-get": ("events.get", ("evt_" + "0" * 24,), {}),
+    "watches-create": ("watches.create", ("CS-000000000001",), {}),
+    "watches-list": ("watches.list", (), {}),
+    "watches-get": ("watches.get", ("wat_" + "0" * 24,), {}),
+    "watches-delete": ("watches.delete", ("wat_" + "0" * 24,), {}),
 }
 
 TRANSPORT_OPERATIONS = {TOKEN_PATH}
@@ -160,7 +166,7 @@ def test_both_clients_have_the_method(operation_id: str) -> None:
     # Lists return an async pager at once; everything else is a coroutine function.
     assert inspect.iscoroutinefunction(async_method) or dotted.endswith(".list")
     verb = dotted.rsplit(".", 1)[1]
-    assert verb in {"get", "list", "create", "update", "fetch_jwks"}
+    assert verb in {"get", "list", "create", "update", "delete", "fetch_jwks"}
 
 
 def _template_regex(template: str) -> re.Pattern[str]:

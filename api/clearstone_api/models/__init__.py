@@ -5,6 +5,7 @@ from clearstone_api.models.assessment import AssessedRecord, Reassessment, Stone
 from clearstone_api.models.attestation import AttestationRecord
 from clearstone_api.models.client import Client
 from clearstone_api.models.custody import CustodyAttachment, CustodyEvent, CustodyLink
+from clearstone_api.models.event import Event, EventRecipient
 from clearstone_api.models.idempotency import IdempotencyKey
 from clearstone_api.models.lot import LotAncestor, RoughLot
 from clearstone_api.models.number_claim import NumberClaim
@@ -12,6 +13,8 @@ from clearstone_api.models.reference_change import ReferenceChange
 from clearstone_api.models.screening import StoneScreening
 from clearstone_api.models.stone import Stone, StoneFootprint, StoneLot, StoneNumber
 from clearstone_api.models.transparency import TreeHead, TreeNode
+from clearstone_api.models.watch import Watch
+from clearstone_api.models.webhook import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AssessedRecord",
@@ -20,6 +23,8 @@ __all__ = [
     "CustodyAttachment",
     "CustodyEvent",
     "CustodyLink",
+    "Event",
+    "EventRecipient",
     "IdempotencyKey",
     "LotAncestor",
     "NumberClaim",
@@ -34,4 +39,8 @@ __all__ = [
     "StoneScreening",
     "TreeHead",
     "TreeNode",
+    "Watch",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

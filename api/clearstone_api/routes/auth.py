@@ -39,12 +39,15 @@ __all__ = [
     "Assessor",
     "Authenticated",
     "AuthorizedRoute",
+    "EventsReader",
     "EvidenceReader",
     "Principal",
     "RecordsReader",
     "RecordsWriter",
     "RetailerReader",
     "Screener",
+    "Watcher",
+    "WebhookManager",
     "requires",
 ]
 
@@ -134,3 +137,7 @@ LabDecider = Annotated[Principal, Security(authorize, scopes=[Scope.numbers_deci
 DisputesReader = Annotated[Principal, Security(authorize, scopes=[Scope.numbers_disputes.value])]
 EvidenceReader = Annotated[Principal, Security(authorize, scopes=[Scope.sanctions_evidence.value])]
 """A supplier or a retailer; which stones it may read is the service's check."""
+EventsReader = Annotated[Principal, Security(authorize, scopes=[Scope.events_read.value])]
+"""Any role; which events it may read is the service's check (its audiences)."""
+Watcher = Annotated[Principal, Security(authorize, scopes=[Scope.watches.value])]
+WebhookManager = Annotated[Principal, Security(authorize, scopes=[Scope.webhooks.value])]

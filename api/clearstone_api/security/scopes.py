@@ -18,6 +18,13 @@ scope               allows                                                      
 ``reference:read``  read the audit trail of reference-data changes              analyst
 ``numbers:decide``  confirm or reject claims on the lab's own report numbers    lab
 ``numbers:disputes`` see every disputed certificate number                     analyst
+``events:read``     read the change feed of what you are entitled to            supplier,
+                                                                                retailer,
+                                                                                analyst, lab
+``watches``         watch stones: their events reach your feed and webhooks     retailer
+``webhooks``        register and manage webhook endpoints                       supplier,
+                                                                                retailer,
+                                                                                analyst, lab
 ==================  =========================================================  ==========
 """
 
@@ -47,6 +54,9 @@ class Scope(StrEnum):
     reference_read = "reference:read"
     numbers_decide = "numbers:decide"
     numbers_disputes = "numbers:disputes"
+    events_read = "events:read"
+    watches = "watches"
+    webhooks = "webhooks"
 
 
 SCOPES: dict[str, str] = {
@@ -62,19 +72,47 @@ SCOPES: dict[str, str] = {
     Scope.reference_read: "Read the audit trail of reference-data changes (analysts).",
     Scope.numbers_decide: "Confirm or reject claims on your laboratory's report numbers (labs).",
     Scope.numbers_disputes: "See every disputed certificate number (analysts, operators).",
+    Scope.events_read: "Read the change feed: events about your stones, the stones you watch, "
+    "or reference changes (analysts).",
+    Scope.watches: "Watch stones so that their events reach you (retailers).",
+    Scope.webhooks: "Register and manage the webhook endpoints your events are delivered to.",
 }
 """Every scope and what it allows: the OAuth2 scheme's ``scopes`` in the OpenAPI document."""
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.supplier: frozenset(
-        {Scope.records_read, Scope.records_write, Scope.assessments, Scope.sanctions_evidence}
+        {
+            Scope.records_read,
+            Scope.records_write,
+            Scope.assessments,
+            Scope.sanctions_evidence,
+            Scope.events_read,
+            Scope.webhooks,
+        }
     ),
     Role.retailer: frozenset(
-        {Scope.screenings, Scope.stones_summary, Scope.assessments, Scope.sanctions_evidence}
+        {
+            Scope.screenings,
+            Scope.stones_summary,
+            Scope.assessments,
+            Scope.sanctions_evidence,
+            Scope.events_read,
+            Scope.watches,
+            Scope.webhooks,
+        }
     ),
     Role.analyst: frozenset(
-        {Scope.reference_write, Scope.reference_read, Scope.numbers_disputes, Scope.assessments}
+        {
+            Scope.reference_write,
+            Scope.reference_read,
+            Scope.numbers_disputes,
+            Scope.assessments,
+            Scope.events_read,
+            Scope.webhooks,
+        }
     ),
-    Role.lab: frozenset({Scope.numbers_decide, Scope.assessments}),
+    Role.lab: frozenset(
+        {Scope.numbers_decide, Scope.assessments, Scope.events_read, Scope.webhooks}
+    ),
 }
 """The scopes a client of each role may hold; a new client gets all of its role's by default."""

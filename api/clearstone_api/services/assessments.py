@@ -29,6 +29,12 @@ from clearstone_api.models.columns import utcnow
 from clearstone_api.models.stone import Stone as StoneRow
 from clearstone_api.models.stone import StoneFootprint
 from clearstone_api.observability.metrics import count_assessments
+from clearstone_api.services.assessment_events import (
+    Cause,
+    VerdictChange,
+    emit_assessment_changes,
+    verdict_moved,
+)
 from clearstone_api.services.attestation_lifecycle import ToIssue, attested_numbers, issue
 from clearstone_api.services.attestations import Attester
 from clearstone_api.services.certificates import certificate_view
@@ -103,9 +109,11 @@ def store_assessments(
     reason: str,
     change_id: int | None = None,
     today: dt.date | None = None,
+    custody_event_id: str | None = None,
 ) -> list[Reassessment]:
     """Assess ``stones``, upsert their stored assessments (signed) and log each before and
-    after."""
+    after; a stone whose verdict moved emits ``stone.assessment.changed`` in the same
+    transaction (``services/assessment_events.py``)."""
     if not stones:
         return []
     today = today or dt.date.today()
@@ -123,6 +131,7 @@ def store_assessments(
     inserts: list[dict[str, object]] = []
     signing: list[ToIssue] = []
     log: list[dict[str, object]] = []
+    moved: list[VerdictChange] = []
     records: dict[str, ProvenanceRecord] = {}
     # assess() is deterministic: stones sharing a record and a date share one assessment.
     memo: dict[tuple[int, dt.date], Assessment] = {}
@@ -138,6 +147,8 @@ def store_assessments(
         )
         signing.append(to_sign)
         before = previous.get(stone.stone_id)
+        if before is not None and verdict_moved(before, assessment):
+            moved.append(VerdictChange(stone.stone_id, stone.public_id, before, assessment))
         (updates if before is not None else inserts).append(row)
         after = (assessment.kp.result.value, assessment.csc.result.value, assessment.csc.risk_score)
         log.append(
@@ -158,7 +169,10 @@ def store_assessments(
                 "created_at": now,
             }
         )
-    tokens = issue(session, attester, signing)
+    emit_assessment_changes(
+        session, moved, Cause(reason, change_id, custody_event_id), now.isoformat()
+    )
+    tokens = issue(session, attester, signing, reason=reason)
     for row in (*inserts, *updates):
         row["attestation"] = tokens[int(str(row["stone_id"]))]
     _store_records(session, records)
@@ -196,6 +210,7 @@ def reassess_stones(
     *,
     attester: Attester,
     reason: str,
+    custody_event_id: str | None = None,
 ) -> list[Reassessment]:
     """Rebuild the records of ``stones`` from the store (after a write), refresh their
     footprints and store new assessments. Raises ``RecordInvalid`` if a record breaks."""
@@ -211,7 +226,14 @@ def reassess_stones(
                 insert(StoneFootprint),
                 [{"stone_id": stone.id, "kind": k, "value": v[:128]} for k, v in keys],
             )
-    return store_assessments(session, reference, inputs, attester=attester, reason=reason)
+    return store_assessments(
+        session,
+        reference,
+        inputs,
+        attester=attester,
+        reason=reason,
+        custody_event_id=custody_event_id,
+    )
 
 
 def reassess_rows(

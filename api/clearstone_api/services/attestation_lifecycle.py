@@ -29,6 +29,7 @@ from clearstone_api.models.attestation import AttestationRecord
 from clearstone_api.models.columns import utcnow
 from clearstone_api.models.custody import CustodyLink
 from clearstone_api.models.stone import Stone, StoneLot, StoneNumber
+from clearstone_api.services.assessment_events import emit_superseded
 from clearstone_api.services.attestations import ATTESTED_NUMBER_KINDS, Attester
 from clearstone_api.services.transparency import latest_tree_head
 
@@ -103,12 +104,23 @@ def custody_summaries(session: Session, stone_ids: Sequence[int]) -> dict[int, d
     return summaries
 
 
-def issue(session: Session, attester: Attester, stones: Sequence[ToIssue]) -> dict[int, str]:
+def issue(
+    session: Session, attester: Attester, stones: Sequence[ToIssue], *, reason: str = "re-signed"
+) -> dict[int, str]:
     """Sign and record a new attestation for each of ``stones``, superseding each stone's
-    previous one; the compact JWS per stone id."""
+    previous one (an ``attestation.superseded`` event each, in the same transaction); the
+    compact JWS per stone id."""
     if not stones:
         return {}
     ids = [s.stone_id for s in stones]
+    replaced = dict(
+        session.exec(
+            select(AttestationRecord.stone_id, AttestationRecord.id).where(
+                col(AttestationRecord.stone_id).in_(ids),
+                col(AttestationRecord.superseded_by).is_(None),
+            )
+        ).all()
+    )
     last_seq = dict(
         session.exec(
             select(AttestationRecord.stone_id, func.max(AttestationRecord.seq))
@@ -164,6 +176,15 @@ def issue(session: Session, attester: Attester, stones: Sequence[ToIssue]) -> di
         [{"b_stone": r["stone_id"], "b_new": r["id"]} for r in rows],
     )
     session.execute(insert(AttestationRecord), rows)
+    emit_superseded(
+        session,
+        [
+            (stone.stone_id, stone.public_id, replaced[stone.stone_id], row["id"])
+            for stone, row in zip(stones, rows, strict=True)
+            if stone.stone_id in replaced
+        ],
+        reason,
+    )
     return tokens
 
 

@@ -29,6 +29,7 @@ from clearstone_api.domain.context_loading import (
 from clearstone_api.domain.context_rows import CahraListing
 from clearstone_api.domain.reference import Reference
 from clearstone_api.models.reference_change import ReferenceChange
+from clearstone_api.services.reference_events import emit_change_applied
 
 __all__ = [
     "CONTEXT_KIND",
@@ -111,4 +112,5 @@ def record_layer_change(
     session.add(change)
     session.flush()
     change.version = f"{current.version.split('+', 1)[0]}+r{change.id}"
+    emit_change_applied(session, change)
     return change

@@ -161,7 +161,7 @@ def append_event(
     link_rows = _link(session, row, items, max_chain_length)
     head = append_leaf(session, row, link_rows, attester)
     assert row.log_index is not None
-    stones = _reassess(session, reference, items, attester)
+    stones = _reassess(session, reference, items, attester, row.public_id)
     return CustodyEventPublic(
         id=row.public_id,
         event=event,
@@ -226,7 +226,7 @@ def _link(
 
 
 def _reassess(
-    session: Session, reference: Reference, items: list[Item], attester: Attester
+    session: Session, reference: Reference, items: list[Item], attester: Attester, event_id: str
 ) -> list[Stone]:
     """Re-assess every stone the event touched: those it handled and those descending from
     the lots it handled, in id order."""
@@ -240,7 +240,14 @@ def _reassess(
         )
     stones = [touched[k] for k in sorted(k for k in touched if k is not None)]
     try:
-        reassess_stones(session, reference, stones, attester=attester, reason="custody_event")
+        reassess_stones(
+            session,
+            reference,
+            stones,
+            attester=attester,
+            reason="custody_event",
+            custody_event_id=event_id,
+        )
     except RecordInvalid as exc:
         raise invalid_record(exc, "custody event") from None
     return stones

@@ -25,6 +25,7 @@ from clearstone_api.models.number_claim import NumberClaim
 from clearstone_api.models.stone import Stone, StoneNumber
 from clearstone_api.security.principals import Principal
 from clearstone_api.security.scopes import Role, Scope
+from clearstone_api.services.dispute_events import emit_dispute_event
 
 __all__ = [
     "ClaimDecision",
@@ -81,8 +82,10 @@ def _public(session: Session, claim: NumberClaim) -> NumberClaimPublic:
 
 
 def _settle(session: Session, key: str, digits: str) -> None:
-    """Make the lookup rows of ``key`` (and its bare ``digits``) say what the claims say."""
+    """Make the lookup rows of ``key`` (and its bare ``digits``) say what the claims say; a
+    dispute that opens or ends here emits its event in the same transaction."""
     claims = session.exec(select(NumberClaim).where(NumberClaim.key == key)).all()
+    was = session.exec(select(StoneNumber.status).where(StoneNumber.key == key)).first()
     confirmed = [c for c in claims if c.status == ClaimStatus.confirmed]
     open_claims = [c for c in claims if c.status in OPEN]
     winner: NumberClaim | None = None
@@ -113,6 +116,9 @@ def _settle(session: Session, key: str, digits: str) -> None:
                 col(StoneNumber.key) == digits, col(StoneNumber.kind) == "grading_report"
             )
         )
+    if (was == ClaimStatus.disputed.value) != (status == ClaimStatus.disputed.value):
+        session.flush()
+        emit_dispute_event(session, claims, opened=status == ClaimStatus.disputed.value)
     if winner is None:
         session.flush()
         return

@@ -22,6 +22,7 @@ from clearstone_api.domain.reference import Reference
 from clearstone_api.domain.reference_rows import Incident, StatusPeriod, Verification
 from clearstone_api.domain.text import MULTI_LINE, CheckedValues, check_https_url
 from clearstone_api.errors import Conflict, NotFound, Unprocessable
+from clearstone_api.models.columns import utcnow
 from clearstone_api.models.reference_change import ReferenceChange
 from clearstone_api.models.stone import StoneFootprint
 from clearstone_api.observability.metrics import count_reassessed, measured_reassessment
@@ -31,6 +32,10 @@ from clearstone_api.services.attestations import Attester
 from clearstone_api.services.context_changes import CONTEXT_KIND
 from clearstone_api.services.idempotency import IdempotencyClaim
 from clearstone_api.services.reference_data import party_keys
+from clearstone_api.services.reference_events import (
+    emit_change_applied,
+    emit_reassessment_finished,
+)
 from clearstone_api.services.reference_releases import RELEASE_KIND, stale_stone_ids
 from clearstone_api.services.reference_store import ReferenceStore
 from clearstone_api.services.unit_of_work import UnitOfWork
@@ -215,6 +220,7 @@ def apply_change(
         action=action,
     )
     public = change_public(change)
+    emit_change_applied(uow.session, change)
     if claim is not None:
         claim.record_on_commit(uow, 201, created_row(public) if action == "create" else public)
     assert change.id is not None
@@ -281,6 +287,7 @@ def run_reassessment(
     batch_size: int,
 ) -> None:
     """Re-assess every stone ``change_id`` can reach, in committed batches; resumable."""
+    started_at = utcnow()
     with database.session() as session:
         change = get_change(session, change_id)
         if change.reassessment_state == "done":
@@ -332,4 +339,13 @@ def run_reassessment(
             update(ReferenceChange)
             .where(col(ReferenceChange.id) == change_id)
             .values(reassessment_state="done")
+        )
+        done = get_change(session, change_id)
+        emit_reassessment_finished(
+            session,
+            reference_change_id=change_id,
+            stones_reassessed=done.stones_reassessed,
+            stones_changed=done.stones_changed,
+            started_at=started_at,
+            finished_at=utcnow(),
         )

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from clearstone_api.domain.reference import Reference
 from clearstone_api.models.assessment import StoneAssessment
 from clearstone_api.models.reference_change import ReferenceChange
+from clearstone_api.services.reference_events import emit_change_applied
 
 __all__ = ["RELEASE_KIND", "record_release", "stale_stone_ids"]
 
@@ -50,6 +51,7 @@ def record_release(session: Session, base: Reference) -> ReferenceChange | None:
     session.add(change)
     session.flush()
     change.version = f"{base.version}+r{change.id}"
+    emit_change_applied(session, change)
     return change
 
 

@@ -45,6 +45,7 @@ from clearstone_api.models.assessment import StoneAssessment
 from clearstone_api.models.columns import UtcDateTime, utcnow
 from clearstone_api.models.screening import StoneScreening
 from clearstone_api.models.stone import Stone, StoneNumber
+from clearstone_api.services.watches import watch_screened
 
 __all__ = [
     "Decision",
@@ -68,6 +69,9 @@ class ScreeningCreate(BaseModel):
     items: Annotated[list[CertificateNumber], Field(min_length=1, max_length=MAX_ITEMS)]
     """Certificate numbers, one per cart line (duplicates are answered per line)."""
     policy: ScreeningPolicy = ScreeningPolicy()
+    watch: bool = False
+    """Watch every known stone of the cart: its events (a changed verdict, a superseded
+    attestation) then reach your change feed and webhooks (``/v1/watches``)."""
 
 
 class ScreeningItem(BaseModel):
@@ -252,6 +256,8 @@ async def screen(
     items = [_item(number, rows.get(keys[number]), body.policy, now) for number in body.items]
     if tenant_id is not None and not database.has_hot_pool:
         await _remember(database, tenant_id, [i.stone_id for i in items if i.stone_id])
+    if tenant_id is not None and body.watch:
+        await watch_screened(database, tenant_id, [i.stone_id for i in items if i.stone_id])
     return ScreeningPublic(
         decision=strictest(item.decision for item in items), items=items, policy=body.policy
     )

@@ -51,12 +51,16 @@ _FALLBACK_WORDS = {
 }
 
 
-def _body(items: Sequence[str], policy: NotGivenOr[ScreeningPolicyParam]) -> dict[str, object]:
+def _body(
+    items: Sequence[str],
+    policy: NotGivenOr[ScreeningPolicyParam],
+    watch: NotGivenOr[bool] = NOT_GIVEN,
+) -> dict[str, object]:
     if isinstance(items, str):
         raise TypeError("items must be a sequence of certificate numbers, not one string")
     if not 1 <= len(items) <= MAX_CART_ITEMS:
         raise ValueError(f"a screening takes 1 to {MAX_CART_ITEMS} items, not {len(items)}")
-    return {"items": list(items), "policy": policy}
+    return {"items": list(items), "policy": policy, "watch": watch}
 
 
 def degraded_reason(error: APIError) -> str | None:
@@ -108,15 +112,17 @@ class Screenings(SyncAPIResource):
         items: Sequence[str],
         *,
         policy: NotGivenOr[ScreeningPolicyParam] = NOT_GIVEN,
+        watch: NotGivenOr[bool] = NOT_GIVEN,
         budget: float | None = None,
         idempotency_key: str | None = None,
     ) -> ScreeningResult:
         """Screen a cart, raising on any failure (``screenings-create``); checkout code wants
-        :meth:`Checkout.screen`, which falls back instead."""
+        :meth:`Checkout.screen`, which falls back instead. ``watch=True`` watches every known
+        stone of the cart (``client.watches``)."""
         return self._client.request(
             "POST",
             _PATH,
-            json=_body(items, policy),
+            json=_body(items, policy, watch),
             cast_to=ScreeningResult,
             budget=budget,
             idempotency_key=idempotency_key,
@@ -135,6 +141,7 @@ class Checkout(SyncAPIResource):
         items: Sequence[str],
         *,
         policy: NotGivenOr[ScreeningPolicyParam] = NOT_GIVEN,
+        watch: NotGivenOr[bool] = NOT_GIVEN,
         budget: float | None = DEFAULT_SCREEN_BUDGET,
         fallback: Fallback = "fail_closed",
         idempotency_key: str | None = None,
@@ -158,7 +165,11 @@ class Checkout(SyncAPIResource):
         _check_fallback(fallback)
         try:
             return self.screenings.create(
-                items, policy=policy, budget=budget, idempotency_key=idempotency_key
+                items,
+                policy=policy,
+                watch=watch,
+                budget=budget,
+                idempotency_key=idempotency_key,
             )
         except APIError as exc:
             reason = degraded_reason(exc)
@@ -173,6 +184,7 @@ class AsyncScreenings(AsyncAPIResource):
         items: Sequence[str],
         *,
         policy: NotGivenOr[ScreeningPolicyParam] = NOT_GIVEN,
+        watch: NotGivenOr[bool] = NOT_GIVEN,
         budget: float | None = None,
         idempotency_key: str | None = None,
     ) -> ScreeningResult:
@@ -180,7 +192,7 @@ class AsyncScreenings(AsyncAPIResource):
         return await self._client.request(
             "POST",
             _PATH,
-            json=_body(items, policy),
+            json=_body(items, policy, watch),
             cast_to=ScreeningResult,
             budget=budget,
             idempotency_key=idempotency_key,
@@ -199,6 +211,7 @@ class AsyncCheckout(AsyncAPIResource):
         items: Sequence[str],
         *,
         policy: NotGivenOr[ScreeningPolicyParam] = NOT_GIVEN,
+        watch: NotGivenOr[bool] = NOT_GIVEN,
         budget: float | None = DEFAULT_SCREEN_BUDGET,
         fallback: Fallback = "fail_closed",
         idempotency_key: str | None = None,
@@ -213,7 +226,11 @@ class AsyncCheckout(AsyncAPIResource):
         _check_fallback(fallback)
         try:
             return await self.screenings.create(
-                items, policy=policy, budget=budget, idempotency_key=idempotency_key
+                items,
+                policy=policy,
+                watch=watch,
+                budget=budget,
+                idempotency_key=idempotency_key,
             )
         except APIError as exc:
             reason = degraded_reason(exc)
