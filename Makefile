@@ -23,7 +23,8 @@ serve: $(STAMP)
 	CLEARSTONE_DATA_DIR=$(DATA_DIR) $(BIN)/clearstone-api migrate
 	CLEARSTONE_DATA_DIR=$(DATA_DIR) $(BIN)/clearstone-api release-reference
 	CLEARSTONE_DATA_DIR=$(DATA_DIR) $(BIN)/clearstone-api load-demo
-	CLEARSTONE_DATA_DIR=$(DATA_DIR) $(BIN)/clearstone-api serve --host $(HOST) --port $(PORT)
+	CLEARSTONE_DATA_DIR=$(DATA_DIR) CLEARSTONE_WEBHOOKS_ALLOW_PRIVATE=$${CLEARSTONE_WEBHOOKS_ALLOW_PRIVATE:-1} \
+		$(BIN)/clearstone-api serve --host $(HOST) --port $(PORT)
 
 ## test: lint, type-check, the whole test suite (the browser tests in a process of their own) and
 ## the domain coverage gate

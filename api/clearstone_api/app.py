@@ -37,6 +37,7 @@ from clearstone_api.routes import (
     stones,
     transparency,
     watches,
+    webhook_endpoints,
 )
 from clearstone_api.routes.dependencies import replay_response
 from clearstone_api.security.body_limits import BodySizeLimitMiddleware
@@ -56,6 +57,7 @@ TAGS = [
     {"name": "checkout", "description": "Retailer cart screening."},
     {"name": "events", "description": "The change feed: what changed that you are entitled to."},
     {"name": "watches", "description": "Retailer: the stones whose events reach you."},
+    {"name": "webhooks", "description": "Signed webhook endpoints: your events, pushed."},
     {"name": "assessments", "description": "Assess a record inline."},
     {"name": "stones", "description": "Supplier: stones and their custody verification."},
     {"name": "lots", "description": "Supplier: rough lots."},
@@ -128,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         number_claims,
         events,
         watches,
+        webhook_endpoints,
         oauth,
         jwks,
         health,

@@ -30,6 +30,7 @@ from clearstone_api.services.certificates import CertificateCache
 from clearstone_api.services.job_queue import ProcrastinateQueue
 from clearstone_api.services.jobs import JobQueue
 from clearstone_api.services.reference_store import ReferenceStore
+from clearstone_api.services.webhook_dispatch import Dispatcher
 from clearstone_api.settings import Settings
 
 __all__ = ["AppContainer", "HasState", "container_of", "install_container"]
@@ -62,6 +63,8 @@ class AppContainer:
     """The job queue: enqueue background work (:mod:`clearstone_api.services.jobs`)."""
     cursor_key: bytes
     """Signs list cursors (derived from the pepper)."""
+    webhooks: Dispatcher
+    """Sends webhook deliveries once their event commits (``CLEARSTONE_WEBHOOK_DELIVERY``)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AppContainer:
@@ -77,6 +80,8 @@ class AppContainer:
         database = Database.from_settings(settings)
         jobs = ProcrastinateQueue(settings, database)
         pepper = load_pepper(settings)
+        webhooks = Dispatcher(database, settings)
+        webhooks.install()
         container = cls(
             settings=settings,
             database=database,
@@ -91,13 +96,15 @@ class AppContainer:
             grant_guard=GrantGuard(settings, limiter),
             jobs=jobs,
             cursor_key=hmac.new(pepper, b"clearstone cursors v1", hashlib.sha256).digest(),
+            webhooks=webhooks,
         )
         jobs.attach(container)  # what the in-process worker hands to tasks
         return container
 
     async def aclose(self) -> None:
-        """Stop the in-process job worker; close the rate limiter's store and every database
-        connection."""
+        """Stop the in-process job worker and webhook timers; close the rate limiter's store and
+        every database connection."""
+        self.webhooks.close()
         self.jobs.close()
         await self.rate_limiter.aclose()
         await self.database.dispose()

@@ -1,5 +1,6 @@
-"""``clearstone-api purge-events``: the change feed's retention, as a command (run it daily, or
-let the job queue's periodic task call :func:`~clearstone_api.services.event_feed.purge_events`).
+"""``clearstone-api purge-events`` (the change feed's retention; run it daily) and
+``clearstone-api deliver-webhooks`` (every webhook delivery that is due; run it every minute),
+for a deployment without the job queue's periodic tasks, which call the same functions.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import Any
 
 from clearstone_api.db import Database
 from clearstone_api.services.event_feed import purge_events
+from clearstone_api.services.webhook_dispatch import deliver_due
 from clearstone_api.settings import Settings
 
 __all__ = ["add_event_commands"]
@@ -24,6 +26,15 @@ def _purge(settings: Settings, args: argparse.Namespace) -> None:
     print(f"purged {deleted} event(s) older than {max(days, 30)} days")
 
 
+def _deliver(settings: Settings, args: argparse.Namespace) -> None:
+    database = Database.from_settings(settings)
+    try:
+        attempted = deliver_due(database, settings, limit=args.limit)
+    finally:
+        database.engine.dispose()
+    print(f"attempted {attempted} due webhook deliver{'y' if attempted == 1 else 'ies'}")
+
+
 def add_event_commands(commands: Any) -> None:
     """Add the change feed's commands to ``commands`` (the CLI's subparsers)."""
     purge = commands.add_parser(
@@ -36,3 +47,8 @@ def add_event_commands(commands: Any) -> None:
         help="keep this many days (at least 30; default CLEARSTONE_EVENT_RETENTION_DAYS)",
     )
     purge.set_defaults(run=_purge)
+    deliver = commands.add_parser(
+        "deliver-webhooks", help="send every webhook delivery that is due (run every minute)"
+    )
+    deliver.add_argument("--limit", type=int, default=1000, help="at most this many per run")
+    deliver.set_defaults(run=_deliver)

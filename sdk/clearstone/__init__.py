@@ -50,7 +50,11 @@ from clearstone._event_models import (
     StoneAssessmentChanged,
     StoneAssessmentChangedData,
     Watch,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
     WebhookEndpointDisabled,
+    WebhookEndpointSecret,
     parse_event,
 )
 from clearstone._exceptions import (
@@ -183,6 +187,8 @@ from clearstone._transparency import (
 )
 from clearstone._types import NOT_GIVEN, NotGiven, NotGivenOr, Timeout
 from clearstone._version import __version__
+from clearstone._webhooks import WebhookVerificationError
+from clearstone._webhooks import unwrap as unwrap_webhook
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -333,10 +339,16 @@ __all__ = [
     "Verification",
     "VerifiedAttestation",
     "Watch",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WebhookEndpointDisabled",
+    "WebhookEndpointSecret",
+    "WebhookVerificationError",
     "__version__",
     "parse_event",
     "thumbprint",
+    "unwrap_webhook",
     "verify_attestation",
     "verify_consistency_proof",
     "verify_inclusion_proof",

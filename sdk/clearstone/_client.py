@@ -26,6 +26,8 @@ from clearstone._resources.lots import AsyncLots, Lots
 from clearstone._resources.reference import AsyncReference, Reference
 from clearstone._resources.stones import AsyncStones, Stones
 from clearstone._resources.transparency import AsyncTransparency, Transparency
+from clearstone._resources.webhook_endpoints import AsyncWebhookEndpoints, WebhookEndpoints
+from clearstone._webhooks import AsyncWebhooks, Webhooks
 
 __all__ = ["AsyncClearstone", "Clearstone"]
 
@@ -122,6 +124,16 @@ class Clearstone(SyncAPIClient):
         """Retailers: the stones whose events reach you."""
         return Watches(self)
 
+    @cached_property
+    def webhook_endpoints(self) -> WebhookEndpoints:
+        """Where your events are delivered, signed."""
+        return WebhookEndpoints(self)
+
+    @cached_property
+    def webhooks(self) -> Webhooks:
+        """Verify a delivery: ``unwrap(body, headers, secret)`` (no request is made)."""
+        return Webhooks()
+
 
 class AsyncClearstone(AsyncAPIClient):
     """The Clearstone API client for asyncio; same arguments and attributes as
@@ -202,3 +214,13 @@ class AsyncClearstone(AsyncAPIClient):
     def watches(self) -> AsyncWatches:
         """Retailers: the stones whose events reach you."""
         return AsyncWatches(self)
+
+    @cached_property
+    def webhook_endpoints(self) -> AsyncWebhookEndpoints:
+        """Where your events are delivered, signed."""
+        return AsyncWebhookEndpoints(self)
+
+    @cached_property
+    def webhooks(self) -> AsyncWebhooks:
+        """Verify a delivery: ``unwrap(body, headers, secret)`` (local, synchronous)."""
+        return AsyncWebhooks()

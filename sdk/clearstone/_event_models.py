@@ -32,7 +32,11 @@ __all__ = [
     "StoneAssessmentChanged",
     "StoneAssessmentChangedData",
     "Watch",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WebhookEndpointDisabled",
+    "WebhookEndpointSecret",
     "parse_event",
 ]
 
@@ -194,3 +198,52 @@ class Watch(BaseModel):
     stone_id: str
     source: Literal["explicit", "checkout"] | str
     created_at: dt.datetime
+
+
+class WebhookEndpoint(BaseModel):
+    """A receiver of your events."""
+
+    id: str
+    url: str
+    description: str | None = None
+    event_types: list[str] = Field(default_factory=list)
+    """Empty: every type."""
+    enabled: bool
+    disabled_reason: str | None = None
+    previous_secret_expires_at: dt.datetime | None = None
+    """After a rotation: until when deliveries also carry a signature with the old secret."""
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class WebhookEndpointSecret(WebhookEndpoint):
+    """An endpoint with its signing secret, as created or rotated: keep the secret now, it is
+    not shown again."""
+
+    secret: str = Field(repr=False)
+
+
+class WebhookDelivery(BaseModel):
+    """A delivery of one event to one endpoint (a test or a replay)."""
+
+    id: str
+    endpoint_id: str
+    event_id: str
+    state: Literal["pending", "succeeded", "failed"] | str
+    attempts: int
+    next_attempt_at: dt.datetime | None = None
+    trigger: Literal["event", "replay", "test"] | str
+
+
+class WebhookAttempt(BaseModel):
+    """One delivery attempt and how the receiver answered."""
+
+    id: int
+    delivery_id: str
+    event_id: str
+    event_type: str
+    attempted_at: dt.datetime
+    succeeded: bool
+    status_code: int | None = None
+    error: str | None = None
+    duration_ms: int

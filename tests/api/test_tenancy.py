@@ -48,6 +48,8 @@ class World:
     claim_id: str = ""
     watch_id: str = ""
     event_id: str = ""
+    endpoint_id: str = ""
+    owner_event_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,66 @@ OPERATIONS = [
     Operation("watches-list", "GET", "/v1/watches", Scope.watches, tenant=SHOP),
     Operation("watches-get", "GET", "/v1/watches/{watch}", Scope.watches, tenant=SHOP),
     Operation("watches-delete", "DELETE", "/v1/watches/{watch}", Scope.watches, tenant=SHOP),
+    Operation(
+        "webhook-endpoints-create",
+        "POST",
+        "/v1/webhook-endpoints",
+        Scope.webhooks,
+        {"url": "http://127.0.0.1:9/other"},
+        tenant=OWNER,
+    ),
+    Operation("webhook-endpoints-list", "GET", "/v1/webhook-endpoints", Scope.webhooks),
+    Operation(
+        "webhook-endpoints-get",
+        "GET",
+        "/v1/webhook-endpoints/{endpoint}",
+        Scope.webhooks,
+        tenant=OWNER,
+    ),
+    Operation(
+        "webhook-endpoints-update",
+        "PATCH",
+        "/v1/webhook-endpoints/{endpoint}",
+        Scope.webhooks,
+        {"description": "renamed"},
+        tenant=OWNER,
+    ),
+    Operation(
+        "webhook-endpoints-delete",
+        "DELETE",
+        "/v1/webhook-endpoints/{endpoint}",
+        Scope.webhooks,
+        tenant=OWNER,
+    ),
+    Operation(
+        "webhook-endpoint-secret-rotations-create",
+        "POST",
+        "/v1/webhook-endpoints/{endpoint}/secret-rotations",
+        Scope.webhooks,
+        tenant=OWNER,
+    ),
+    Operation(
+        "webhook-endpoint-test-deliveries-create",
+        "POST",
+        "/v1/webhook-endpoints/{endpoint}/test-deliveries",
+        Scope.webhooks,
+        tenant=OWNER,
+    ),
+    Operation(
+        "webhook-endpoint-replays-create",
+        "POST",
+        "/v1/webhook-endpoints/{endpoint}/replays",
+        Scope.webhooks,
+        {"event_id": "{owner_event}"},
+        tenant=OWNER,
+    ),
+    Operation(
+        "webhook-endpoint-attempts-list",
+        "GET",
+        "/v1/webhook-endpoints/{endpoint}/attempts",
+        Scope.webhooks,
+        tenant=OWNER,
+    ),
 ]
 
 
@@ -213,11 +275,13 @@ def _call(
         "watch": world.watch_id,
         "feed_event": world.event_id,
         "event": "E1",  # the owner's own id for its extraction event (register_chain)
+        "endpoint": world.endpoint_id,
     }
     path = operation.path.format(**names)
     body = operation.body
     if body is not None:
-        body = json.loads(json.dumps(body).replace('"{stone}"', json.dumps(world.stone_id)))
+        text = json.dumps(body).replace('"{stone}"', json.dumps(world.stone_id))
+        body = json.loads(text.replace('"{owner_event}"', json.dumps(world.owner_event_id)))
     return client.request(operation.method, path, json=body, headers=headers)
 
 
@@ -248,6 +312,12 @@ def world(app: FastAPI, client: ASGIClient) -> World:
     watch = client.post("/v1/watches", json={"stone_id": created["id"]}, headers=shop)
     assert watch.status_code == 201, watch.text
     event_id = client.get("/v1/events", headers=analyst).json()["data"][0]["id"]
+    # A receiver that refuses connections: the owner's test deliveries fail fast.
+    endpoint = client.post(
+        "/v1/webhook-endpoints", json={"url": "http://127.0.0.1:9/hook"}, headers=owner
+    )
+    assert endpoint.status_code == 201, endpoint.text
+    owner_event_id = client.get("/v1/events", headers=owner).json()["data"][0]["id"]
     return World(
         created["id"],
         lot_id,
@@ -256,6 +326,8 @@ def world(app: FastAPI, client: ASGIClient) -> World:
         claim_id,
         watch.json()["id"],
         event_id,
+        endpoint.json()["id"],
+        owner_event_id,
     )
 
 

@@ -57,6 +57,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
         "CLEARSTONE_DATA_DIR": str(data_dir),
         "CLEARSTONE_ENVIRONMENT": "development",
         "CLEARSTONE_RATE_LIMIT_ENABLED": "false",
+        "CLEARSTONE_WEBHOOKS_ALLOW_PRIVATE": "1",  # as `make serve`: the receiver example
     }
     _api("migrate", env=env)
     _api("load-demo", env=env)
@@ -111,3 +112,4 @@ def test_every_python_block_runs_as_written(
     printed = capsys.readouterr().out
     assert "red_flag" in printed  # the Marange lookup said what the README says it says
     assert "'DEMO-ZW-MARANGE-2008': 'block'" in printed  # the checkout example's own output
+    assert "received: ['webhook.test']" in printed  # the webhook receiver verified a delivery

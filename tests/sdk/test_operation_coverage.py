@@ -55,6 +55,8 @@ PERIOD = {
     "verification": "verified",
 }
 
+EP = ("ep_" + "0" * 24,)
+
 # operationId -> (method on the client, sample positional args, sample keyword args)
 OPERATIONS: dict[str, tuple[str, tuple[Any, ...], dict[str, Any]]] = {
     "certificates-get": ("certificates.get", ("2141438167",), {}),
@@ -114,6 +116,23 @@ OPERATIONS: dict[str, tuple[str, tuple[Any, ...], dict[str, Any]]] = {
     "watches-list": ("watches.list", (), {}),
     "watches-get": ("watches.get", ("wat_" + "0" * 24,), {}),
     "watches-delete": ("watches.delete", ("wat_" + "0" * 24,), {}),
+    "webhook-endpoints-create": ("webhook_endpoints.create", ("https://example.com/h",), {}),
+    "webhook-endpoints-list": ("webhook_endpoints.list", (), {}),
+    "webhook-endpoints-get": ("webhook_endpoints.get", EP, {}),
+    "webhook-endpoints-update": ("webhook_endpoints.update", EP, {"enabled": True}),
+    "webhook-endpoints-delete": ("webhook_endpoints.delete", EP, {}),
+    "webhook-endpoint-secret-rotations-create": (
+        "webhook_endpoints.secret_rotations.create",
+        EP,
+        {},
+    ),
+    "webhook-endpoint-test-deliveries-create": ("webhook_endpoints.test_deliveries.create", EP, {}),
+    "webhook-endpoint-replays-create": (
+        "webhook_endpoints.replays.create",
+        EP,
+        {"event_id": "evt_" + "0" * 24},
+    ),
+    "webhook-endpoint-attempts-list": ("webhook_endpoints.attempts.list", EP, {}),
 }
 
 TRANSPORT_OPERATIONS = {TOKEN_PATH}

@@ -102,6 +102,9 @@ def _test_settings(url: str, data_dir: Path) -> Settings:
         signing_keys=None,
         signing_keys_file=None,
         signing_key_id=None,
+        # Webhooks: delivered in the committing thread, to the tests' loopback receivers.
+        webhook_delivery="inline",
+        webhooks_allow_private=True,
         **UNLIMITED,
     )
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert
+from sqlalchemy import insert, or_
 from sqlmodel import Session, col, select
 
 from clearstone_api.models.columns import utcnow
@@ -151,9 +151,14 @@ def _fan_out(session: Session, written: list[tuple[int, NewEvent]]) -> None:
     wanted = {who for _, e in written for who in e.audiences}
     if not wanted:
         return
+    # An endpoint of ``analyst:clearstone`` takes what is written for ``analyst:*``.
+    everyone = sorted(a.removesuffix("*") for a in wanted if a.endswith(":*"))
     endpoints = session.exec(
         select(WebhookEndpoint.id, WebhookEndpoint.audience, WebhookEndpoint.event_types).where(
-            col(WebhookEndpoint.audience).in_(sorted(wanted)),
+            or_(
+                col(WebhookEndpoint.audience).in_(sorted(wanted)),
+                *(col(WebhookEndpoint.audience).startswith(role) for role in everyone),
+            ),
             col(WebhookEndpoint.enabled).is_(True),
         )
     ).all()
@@ -173,11 +178,15 @@ def _fan_out(session: Session, written: list[tuple[int, NewEvent]]) -> None:
         }
         for seq, e in written
         for endpoint_id, owner, types in endpoints
-        if owner in e.audiences and (not types or e.type in types)
+        if _takes(owner, e.audiences) and (not types or e.type in types)
     ]
     if deliveries:
         session.execute(insert(WebhookDelivery), deliveries)
         dispatch_after_commit(session, [str(d["id"]) for d in deliveries])
+
+
+def _takes(owner: str, audiences: Sequence[str]) -> bool:
+    return owner in audiences or owner.split(":", 1)[0] + ":*" in audiences
 
 
 def dispatch_after_commit(session: Session, delivery_ids: list[str]) -> None:
