@@ -80,7 +80,7 @@ class AppContainer:
         database = Database.from_settings(settings)
         jobs = ProcrastinateQueue(settings, database)
         pepper = load_pepper(settings)
-        webhooks = Dispatcher(database, settings)
+        webhooks = Dispatcher(database, settings, jobs)
         webhooks.install()
         container = cls(
             settings=settings,

@@ -1,6 +1,6 @@
 """``clearstone-api purge-events`` (the change feed's retention; run it daily) and
 ``clearstone-api deliver-webhooks`` (every webhook delivery that is due; run it every minute),
-for a deployment without the job queue's periodic tasks, which call the same functions.
+the same functions the job queue's periodic tasks call, for a deployment that runs them from cron.
 """
 
 from __future__ import annotations

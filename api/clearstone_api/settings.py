@@ -115,10 +115,11 @@ class Settings(BaseSettings):
     webhooks_allow_private: bool = False
     """Let webhook endpoints be ``http`` URLs and resolve to loopback or private addresses:
     for development and tests only. Off, only ``https`` to public addresses is accepted."""
-    webhook_delivery: Literal["background", "inline", "off"] = "background"
-    """How deliveries run once their event commits: on a thread pool of this process
-    (``background``), at once in the committing thread (``inline``: tests), or not until
-    ``clearstone-api deliver-webhooks`` sends what is due (``off``)."""
+    webhook_delivery: Literal["queue", "background", "inline", "off"] = "queue"
+    """How deliveries run once their event commits: as jobs on the job queue (``queue``), on a
+    thread pool of this process (``background``), at once in the committing thread
+    (``inline``: tests), or not until ``clearstone-api deliver-webhooks`` sends what is due
+    (``off``)."""
     webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
     """The most one delivery attempt may take, connecting included."""
     idempotency_lock_seconds: int = Field(default=60, ge=1)

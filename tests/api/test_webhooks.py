@@ -345,3 +345,41 @@ def test_the_deliver_command_sends_what_is_due_once(
     assert "attempted 1 due webhook delivery" in out
     assert "attempted 0 due webhook deliveries" in out
     assert len(hook.received) == 1
+
+
+def test_deliveries_run_as_jobs_on_the_job_queue(settings: Any, hook: Receiver) -> None:
+    from clearstone_api.app import create_app
+    from clearstone_api.services.webhook_dispatch import deliver_due
+
+    app = create_app(settings.model_copy(update={"webhook_delivery": "queue"}))
+    client = ASGIClient(app)
+    held = container_of(app)
+    shop = {"Authorization": f"Bearer {_token(app)}"}
+    try:
+        endpoint = _endpoint(client, shop, hook.url)
+        sent = client.post(f"/v1/webhook-endpoints/{endpoint['id']}/test-deliveries", headers=shop)
+        assert sent.status_code == 202, sent.text
+        assert held.jobs.wait_idle(30)
+        (delivered,) = hook.received
+        assert unwrap_webhook(delivered.body, delivered.headers, endpoint["secret"]).type == (
+            "webhook.test"
+        )
+        # The sweep finds nothing left to do: the job delivered it.
+        assert deliver_due(held.database, held.settings, enqueue=held.jobs) == 0
+        hook.status = 503
+        client.post(f"/v1/webhook-endpoints/{endpoint['id']}/test-deliveries", headers=shop)
+        assert held.jobs.wait_idle(30)
+        failed = _attempts(client, shop, endpoint["id"])[0]
+        assert (failed["succeeded"], failed["status_code"]) == (False, 503)
+        with held.database.session() as session:
+            retry = session.get(WebhookDelivery, failed["delivery_id"])
+            assert retry is not None
+            assert (retry.state, retry.attempts) == ("pending", 1)
+    finally:
+        client.close()
+
+
+def _token(app: FastAPI) -> str:
+    from tests.support.harness import mint_token
+
+    return mint_token(app, Role.retailer, tenant="bright-jewels")

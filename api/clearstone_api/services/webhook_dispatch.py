@@ -4,18 +4,24 @@ The outbox hands the ids of the deliveries a commit made durable to the session'
 (``services/outbox.py``, :data:`~clearstone_api.services.outbox.DISPATCH_KEY`); this module is
 that dispatcher for a process without a job queue (``make serve`` on SQLite, tests):
 
-- ``background`` (the default): each attempt runs on a small thread pool, off the request; a
-  failed attempt is retried at its ``next_attempt_at`` by a timer of this process;
+- ``queue`` (the default): each delivery becomes a ``webhooks.deliver`` job on the job queue
+  (``services/webhook_tasks.py``): run by ``clearstone-api worker`` processes on PostgreSQL,
+  by the serving process itself on SQLite; a failed attempt enqueues the next at its
+  ``next_attempt_at``;
+- ``background``: each attempt runs on a small thread pool, off the request; a failed attempt
+  is retried at its ``next_attempt_at`` by a timer of this process;
 - ``inline``: at once, in the committing thread (tests: deterministic);
 - ``off``: nothing runs here; deliveries wait for :func:`deliver_due`.
 
 Whatever the mode, the database is the record: a delivery is pending until an attempt
-succeeds or its schedule runs out, so a process that dies with timers pending loses nothing;
-:func:`deliver_due` (``clearstone-api deliver-webhooks``, or a periodic job) sends what is due.
+succeeds or its schedule runs out, so a process that dies between the commit and the enqueue,
+or with timers pending, loses nothing: :func:`deliver_due` (the ``webhooks.deliver_due``
+periodic job, or ``clearstone-api deliver-webhooks``) picks up what is due.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
@@ -26,11 +32,27 @@ from sqlmodel import col, select
 from clearstone_api.db import Database
 from clearstone_api.models.columns import utcnow
 from clearstone_api.models.webhook import WebhookDelivery
+from clearstone_api.services.jobs import Job, JobQueue
 from clearstone_api.services.outbox import DISPATCH_KEY
 from clearstone_api.services.webhook_delivery import Outcome, deliver
 from clearstone_api.settings import Settings
 
-__all__ = ["Dispatcher", "deliver_due"]
+__all__ = ["DELIVER", "Dispatcher", "deliver_due", "delivery_job"]
+
+DELIVER = "webhooks.deliver"
+"""The task of one delivery attempt (declared in ``services/webhook_tasks.py``)."""
+
+
+def delivery_job(delivery_id: str, schedule_at: dt.datetime | None = None) -> Job:
+    """The job of one attempt of ``delivery_id``, not before ``schedule_at``. At most one waits
+    per delivery (its queueing lock): a second enqueue, by the sweep say, is dropped."""
+    return Job(
+        DELIVER,
+        {"delivery_id": delivery_id},
+        queueing_lock=f"webhook-delivery:{delivery_id}",
+        schedule_at=schedule_at,
+    )
+
 
 logger = logging.getLogger("clearstone.webhooks")
 
@@ -38,8 +60,11 @@ logger = logging.getLogger("clearstone.webhooks")
 class Dispatcher:
     """Sends committed deliveries in this process, as ``settings.webhook_delivery`` says."""
 
-    def __init__(self, database: Database, settings: Settings) -> None:
+    def __init__(
+        self, database: Database, settings: Settings, jobs: JobQueue | None = None
+    ) -> None:
         self._database = database
+        self._jobs = jobs
         self._settings = settings
         self._mode = settings.webhook_delivery
         self._pool: ThreadPoolExecutor | None = None
@@ -54,6 +79,9 @@ class Dispatcher:
     def submit(self, delivery_ids: list[str]) -> None:
         """Send ``delivery_ids`` (committed, pending) as the mode says."""
         if self._mode == "off" or self._closed:
+            return
+        if self._mode == "queue" and self._jobs is not None:
+            self._jobs.enqueue_now(*(delivery_job(i) for i in delivery_ids))
             return
         if self._mode == "inline":
             for delivery_id in delivery_ids:
@@ -103,9 +131,16 @@ class Dispatcher:
             pool.shutdown(wait=True)
 
 
-def deliver_due(database: Database, settings: Settings, *, limit: int = 1000) -> int:
-    """Make an attempt of every pending delivery that is due (oldest first, up to ``limit``);
-    returns how many were attempted. Run it periodically where no job queue does."""
+def deliver_due(
+    database: Database,
+    settings: Settings,
+    *,
+    limit: int = 1000,
+    enqueue: JobQueue | None = None,
+) -> int:
+    """Every pending delivery that is due (oldest first, up to ``limit``): attempted here, or
+    with ``enqueue`` handed to the job queue (a delivery whose job already waits is not
+    enqueued twice). Returns how many were attempted or enqueued."""
     with database.session() as session:
         due = list(
             session.exec(
@@ -118,6 +153,9 @@ def deliver_due(database: Database, settings: Settings, *, limit: int = 1000) ->
                 .limit(limit)
             ).all()
         )
+    if enqueue is not None:
+        enqueue.enqueue_now(*(delivery_job(i) for i in due))
+        return len(due)
     attempted = 0
     for delivery_id in due:
         if deliver(database, settings, delivery_id).state != "skipped":
