@@ -176,3 +176,24 @@ def test_the_purge_command_deletes_only_what_is_past_retention(
     main(["purge-events", "--days", "40"])
     assert "purged 1 event(s) older than 40 days" in capsys.readouterr().out
     assert _count(app, Event) == 1
+
+
+def test_deliveries_wait_for_the_outer_commit_not_a_savepoint(app: FastAPI) -> None:
+    from clearstone_api.services import outbox
+
+    handed: list[list[str]] = []
+    held = container_of(app)
+    with held.database.session() as session:
+        session.info[outbox.DISPATCH_KEY] = handed.append
+        with session.begin_nested():
+            outbox.dispatch_after_commit(session, ["dlv_a"])
+        with pytest.raises(Boom), session.begin_nested():
+            outbox.dispatch_after_commit(session, ["dlv_b"])
+            raise Boom
+        assert handed == []  # a savepoint released or rolled back is not a commit
+    assert handed == [["dlv_a", "dlv_b"]]
+    with pytest.raises(Boom), held.database.session() as session:
+        session.info[outbox.DISPATCH_KEY] = handed.append
+        outbox.dispatch_after_commit(session, ["dlv_c"])
+        raise Boom
+    assert handed == [["dlv_a", "dlv_b"]]

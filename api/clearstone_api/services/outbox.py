@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import insert, or_
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, col, select
 
 from clearstone_api.models.columns import utcnow
@@ -201,6 +202,8 @@ def dispatch_after_commit(session: Session, delivery_ids: list[str]) -> None:
 
 
 def _committed(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint released (SQLAlchemy signals those too): not durable yet
     pending: list[str] = session.info.get(_PENDING_KEY) or []
     if not pending:
         return
@@ -210,6 +213,8 @@ def _committed(session: Session) -> None:
         dispatch(ids)
 
 
-def _rolled_back(session: Session, _previous_transaction: object) -> None:
+def _rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.nested:
+        return  # a savepoint: the outer transaction, and its deliveries, may still commit
     pending: list[str] = session.info.get(_PENDING_KEY) or []
     pending[:] = []
