@@ -85,7 +85,7 @@ def test_an_incident_reaches_the_supplier_and_the_watching_retailer_only(
         assert data["after"]["csc_summary"] == after["csc"]["summary"]
         assert data["before"]["csc_summary"] == before["csc"]["summary"]
         assert data["cause"]["reason"] == "reference_change"
-        assert data["cause"]["reference_change_id"] == change.json()["id"]
+        assert data["cause"]["reference_change_id"] == change.json()["change_id"]
         assert data["cause"]["reference_data_version"] == after["reference_data_version"]
         assert "attestation.superseded" in _types(_feed(client, headers))
         assert client.get(f"/v1/events/{event['id']}", headers=headers).json() == event

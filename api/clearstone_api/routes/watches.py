@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Response
 
 from clearstone_api.pagination import Page, PageParamsDep
 from clearstone_api.routes.auth import AuthorizedRoute, Watcher, requires
+from clearstone_api.routes.created import LOCATION_HEADER, created_at
 from clearstone_api.routes.dependencies import IdempotencyDep, SessionDep, UnitOfWorkDep
 from clearstone_api.routes.responses import AUTH, problems
 from clearstone_api.routes.strict_bodies import strict_body
@@ -28,6 +29,7 @@ WatchId = Annotated[str, Path(max_length=40, pattern=r"^wat_[0-9a-f]{24}[0-9]*$"
     summary="Watch a stone",
     responses={
         200: {"model": WatchPublic, "description": "You already watch this stone."},
+        201: {"headers": LOCATION_HEADER},
         **problems(*AUTH, 409, 422),
     },
 )
@@ -42,7 +44,9 @@ def create_watch(
     your change feed and webhook endpoints. Watching a stone twice answers the first watch
     (200)."""
     watch, created = watches.create_watch(uow, principal, body, idempotency)
-    if not created:
+    if created:
+        created_at(response, "/v1/watches", watch.id)
+    else:
         response.status_code = 200
     return watch
 

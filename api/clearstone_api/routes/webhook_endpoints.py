@@ -7,8 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from clearstone_api.pagination import Page, PageParamsDep, encode_cursor
+from clearstone_api.pagination import Page, PageParamsDep
 from clearstone_api.routes.auth import AuthorizedRoute, WebhookManager, requires
+from clearstone_api.routes.created import LOCATION_HEADER, created_at
 from clearstone_api.routes.dependencies import (
     ContainerDep,
     IdempotencyDep,
@@ -41,10 +42,11 @@ EndpointId = Annotated[str, Path(max_length=40, pattern=r"^ep_[0-9a-f]{24}$")]
     dependencies=[requires(Scope.webhooks), strict_body(EndpointCreate)],
     status_code=201,
     summary="Register a webhook endpoint",
-    responses=problems(*AUTH, 409, 422),
+    responses={201: {"headers": LOCATION_HEADER}, **problems(*AUTH, 409, 422)},
 )
 def create_endpoint(
     body: EndpointCreate,
+    response: Response,
     uow: UnitOfWorkDep,
     app: ContainerDep,
     principal: WebhookManager,
@@ -54,13 +56,15 @@ def create_endpoint(
     ``url``, signed per Standard Webhooks with the ``secret`` returned here, once. The URL must
     be ``https`` to a public address (a private, loopback or link-local one is a 422 naming
     ``url``)."""
-    return endpoints.create_endpoint(
+    created = endpoints.create_endpoint(
         uow,
         principal,
         body,
         idempotency,
         allow_private=app.settings.webhooks_allow_private,
     )
+    created_at(response, _PATH, created.id)
+    return created
 
 
 @router.get(
@@ -75,7 +79,7 @@ def list_endpoints(
     after = page.after if isinstance(page.after, str) else None
     data, more, last = endpoints.list_endpoints(session, principal, page.limit, after)
     return Page[EndpointPublic](
-        data=data, has_more=more, next_cursor=encode_cursor(last) if last else None
+        data=data, has_more=more, next_cursor=page.cursor(last) if last is not None else None
     )
 
 
@@ -135,7 +139,6 @@ def delete_endpoint(
     f"{_PATH}/{{endpoint_id}}/secret-rotations",
     operation_id="webhook-endpoint-secret-rotations-create",
     dependencies=[requires(Scope.webhooks)],
-    status_code=201,
     summary="Rotate a webhook endpoint's signing secret",
     responses=problems(*AUTH, 404, 409, 422),
 )
@@ -149,7 +152,7 @@ def rotate_secret(
     one with each secret (``webhook-signature: v1,<new> v1,<old>``), so your receiver can move
     to the new secret without missing a delivery."""
     rotated = endpoints.rotate_secret(uow.session, principal, endpoint_id)
-    idempotency.record_on_commit(uow, 201, rotated)
+    idempotency.record_on_commit(uow, 200, rotated)
     return rotated
 
 
@@ -208,5 +211,5 @@ def list_attempts(
     after = page.after if isinstance(page.after, int) else None
     data, more, last = endpoints.list_attempts(session, principal, endpoint_id, page.limit, after)
     return Page[AttemptPublic](
-        data=data, has_more=more, next_cursor=encode_cursor(last) if last else None
+        data=data, has_more=more, next_cursor=page.cursor(last) if last is not None else None
     )
