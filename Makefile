@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: venv serve test check lint typecheck pytest e2e coverage openapi demo bench bench-engine bench-quick audit clean deploy-smoke
+.PHONY: venv serve test check lint typecheck pytest e2e coverage openapi openapi-examples demo bench bench-engine bench-quick audit clean deploy-smoke
 
 $(STAMP): pyproject.toml api/pyproject.toml requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,12 @@ coverage: $(STAMP)
 ## openapi: rewrite the committed contract from the app
 openapi: $(STAMP)
 	$(BIN)/python -m clearstone_api.openapi_export openapi/openapi.json
+
+## openapi-examples: call every operation over the demo data and record what it answered as the
+## contract's response examples (api/clearstone_api/contract_examples/captured.json); then
+## `make openapi`
+openapi-examples: $(STAMP)
+	$(BIN)/python -m tests.contract.capture_examples
 
 bench-engine: $(STAMP)
 	$(BIN)/python -m bench.engine

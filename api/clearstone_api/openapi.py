@@ -22,6 +22,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from clearstone_api.http_errors import PROBLEM_MEDIA_TYPE
+from clearstone_api.openapi_examples import add_examples, add_links
 
 __all__ = ["build_openapi", "install_openapi"]
 
@@ -50,6 +51,14 @@ _BASIC_SCHEME = {
         "and secret, each form-urlencoded, as HTTP Basic. Or send them in the form body.",
     }
 }
+
+
+_DESCRIPTION = (
+    "Public certificate lookups, retailer checkout screening, supplier records and the custody "
+    "log, reference data and its audited changes. Errors are RFC 9457 problem details; lists "
+    "are cursor-paginated; every GET has a strong ETag. Notes for generators and fuzzers: "
+    "docs/contract.md."
+)
 
 
 def _problem_schema(response: dict[str, Any]) -> dict[str, Any]:
@@ -203,13 +212,43 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     for path, path_item in document.get("paths", {}).items():
         for method, operation in path_item.items():
             _shape_operation(path, method, operation)
+            # spectral:oas asks every operation for a description: the summary says it.
+            operation.setdefault("description", operation.get("summary", ""))
+    info = document["info"]
+    info.setdefault("description", _DESCRIPTION)
+    info.setdefault("contact", {"name": "Clearstone", "url": "https://clearstone.dev"})
+    if not document.get("servers"):
+        document["servers"] = [
+            {"url": "http://127.0.0.1:8000", "description": "`make serve` on this machine"}
+        ]
     components = document.setdefault("components", {})
     components.setdefault("securitySchemes", {}).update(_BASIC_SCHEME)
     schemas = components.get("schemas", {})
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     _require_discriminators(schemas)
+    _union_consts_as_enums(schemas)
+    add_examples(document)
+    add_links(document)
     return _unique_schema_names(document)
+
+
+def _union_consts_as_enums(node: Any) -> None:
+    """``anyOf: [{pattern}, {const: "MIXED"}]`` -> ``{enum: ["MIXED"]}``: the same set of
+    values, and openapi-python-client parses a ``const`` member of a union without trying the
+    other members (a country code then fails as "must match const 'MIXED'")."""
+    if isinstance(node, list):
+        for item in node:
+            _union_consts_as_enums(item)
+        return
+    if not isinstance(node, dict):
+        return
+    for key in ("anyOf", "oneOf"):
+        for member in node.get(key, []):
+            if isinstance(member, dict) and "const" in member:
+                member["enum"] = [member.pop("const")]
+    for value in node.values():
+        _union_consts_as_enums(value)
 
 
 def _require_discriminators(schemas: dict[str, Any]) -> None:

@@ -57,6 +57,8 @@ ARCHITECTURE = Architecture(
                 "clearstone_api.conditional_gets",
                 "clearstone_api.request_ids",
                 "clearstone_api.openapi",
+                "clearstone_api.openapi_examples",
+                "clearstone_api.contract_examples",
                 "clearstone_api.pagination",
                 "clearstone_api.observability.http",
                 "clearstone_api.security.body_limits",
