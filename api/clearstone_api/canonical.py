@@ -40,9 +40,48 @@ def jcs(value: Any) -> bytes:
     their names, no whitespace, strings escaped as ECMAScript's ``JSON.stringify`` does, numbers
     in ECMAScript's shortest round-trip form (``100.0`` is ``100``, ``1e-7`` is ``1e-7``).
     """
-    out: list[str] = []
-    _jcs(value, out)
-    return "".join(out).encode("utf-8")
+    try:
+        plain = _plain(value)
+    except _Exact:
+        out: list[str] = []
+        _jcs(value, out)
+        return "".join(out).encode("utf-8")
+    # Only JSON types whose RFC 8785 form json.dumps writes as is: ASCII member names (code
+    # point order is then UTF-16 order), integers within 2**53, floats that print alike in
+    # Python and ECMAScript. Python escapes strings as JSON.stringify does. At C speed.
+    return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class _Exact(Exception):
+    """``value`` needs the exact serializer."""
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with integral floats as integers (``100.0`` is ``100`` in RFC 8785), or
+    :class:`_Exact` when json.dumps would not write its RFC 8785 form."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return value
+    if kind is int:
+        if abs(value) > 2**53:
+            raise _Exact
+        return value
+    if kind is float:
+        if value.is_integer() and abs(value) <= 2**53:
+            return int(value)
+        if 1e-4 <= abs(value) < 1e16:  # repr() and ECMAScript agree here: no exponent
+            return value
+        raise _Exact  # exponents, NaN, infinities
+    if kind is dict:
+        plain = {}
+        for name, member in value.items():
+            if type(name) is not str or not name.isascii():
+                raise _Exact
+            plain[name] = _plain(member)
+        return plain
+    if kind is list or kind is tuple:
+        return [_plain(item) for item in value]
+    raise _Exact
 
 
 def _jcs(value: Any, out: list[str]) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import struct
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from clearstone_api.canonical import jcs
+from clearstone_api.canonical import _Exact, _jcs, _plain, jcs
 
 # RFC 8785 Appendix B: IEEE 754 doubles (as hex) and their canonical text.
 NUMBERS = [
@@ -59,3 +61,38 @@ def test_members_sort_by_utf16_code_units_and_strings_escape_minimally() -> None
 def test_what_json_cannot_say_exactly_is_refused(bad: object) -> None:
     with pytest.raises((ValueError, TypeError)):
         jcs(bad)
+
+
+def _exact(value: object) -> bytes:
+    out: list[str] = []
+    _jcs(value, out)
+    return "".join(out).encode("utf-8")
+
+
+JSON_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53), max_value=2**53)
+    | st.text()
+    | st.floats(allow_nan=False, allow_infinity=False)
+)
+JSON_VALUES = st.recursive(
+    JSON_LEAVES,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(JSON_VALUES)
+def test_the_fast_path_writes_exactly_what_the_scheme_says(value: object) -> None:
+    # Plain values (no floats, ASCII names) go through json.dumps; the rest through the exact
+    # serializer. Either way the bytes are the exact serializer's.
+    assert jcs(value) == _exact(value)
+
+
+def test_a_signed_view_takes_the_fast_path() -> None:
+    view = {"assessment": {"csc": {"score": 60.0, "scores": [10.4, 0.5]}}, "iat": 1}
+    assert _plain(view) == {"assessment": {"csc": {"score": 60, "scores": [10.4, 0.5]}}, "iat": 1}
+    for exact in ({"score": 1e-7}, {"score": 1e21}, {"é": 1}, [2**60]):
+        with pytest.raises(_Exact):  # exponents, non-ASCII names (UTF-16 order), big integers
+            _plain(exact)

@@ -35,12 +35,17 @@ __all__ = [
     "EARLIEST_DATE",
     "LATEST_DATE",
     "MULTI_LINE",
+    "STORED",
     "CheckedValues",
     "check_date",
     "check_https_url",
     "check_web_url",
     "refused_character",
 ]
+
+STORED = "clearstone.stored"
+"""A validation context key: ``model_validate_json(data, context={STORED: True})`` reads back
+what was checked when it was stored (a stored record), without checking every string again."""
 
 EARLIEST_DATE = dt.date(1850, 1, 1)
 LATEST_DATE = dt.date(2099, 12, 31)
@@ -119,6 +124,6 @@ class CheckedValues(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _checked(cls, value: Any, info: ValidationInfo) -> Any:
-        if info.field_name is None:
+        if info.field_name is None or (info.context and info.context.get(STORED)):
             return value
         return _check(value, _is_multi_line(cls.model_fields[info.field_name]))
