@@ -67,8 +67,10 @@ def _plain(value: Any) -> Any:
             raise _Exact
         return value
     if kind is float:
-        if value.is_integer() and abs(value) <= 2**53:
-            return int(value)
+        if value.is_integer():
+            if abs(value) <= 2**53:
+                return int(value)
+            raise _Exact  # ECMAScript rounds the digits of larger ones; int() would not
         if 1e-4 <= abs(value) < 1e16:  # repr() and ECMAScript agree here: no exponent
             return value
         raise _Exact  # exponents, NaN, infinities

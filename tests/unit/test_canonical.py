@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from clearstone_api.canonical import _Exact, _jcs, _plain, jcs
@@ -83,6 +83,8 @@ JSON_VALUES = st.recursive(
 )
 
 
+@example([9007199254740994.0])  # integral, beyond 2**53: ECMAScript's digits, not int()'s
+@example([1e16, 123456789012345680000.0, 0.0001, 1e-05])
 @given(JSON_VALUES)
 def test_the_fast_path_writes_exactly_what_the_scheme_says(value: object) -> None:
     # Plain values (no floats, ASCII names) go through json.dumps; the rest through the exact
@@ -93,6 +95,6 @@ def test_the_fast_path_writes_exactly_what_the_scheme_says(value: object) -> Non
 def test_a_signed_view_takes_the_fast_path() -> None:
     view = {"assessment": {"csc": {"score": 60.0, "scores": [10.4, 0.5]}}, "iat": 1}
     assert _plain(view) == {"assessment": {"csc": {"score": 60, "scores": [10.4, 0.5]}}, "iat": 1}
-    for exact in ({"score": 1e-7}, {"score": 1e21}, {"é": 1}, [2**60]):
+    for exact in ({"score": 1e-7}, {"score": 1e21}, {"é": 1}, [2**60], [9007199254740994.0]):
         with pytest.raises(_Exact):  # exponents, non-ASCII names (UTF-16 order), big integers
             _plain(exact)
