@@ -324,6 +324,23 @@ class _Verdicts(BaseModel):
     disclaimer: str | None = None
 
 
+class Measurements(BaseModel):
+    length_mm: str
+    width_mm: str
+    depth_mm: str
+
+
+class ReportIdentity(BaseModel):
+    """What the grading report says the stone looks like: what a shopper can match."""
+
+    shape: str | None = None
+    carat: str | None = None
+    measurements: Measurements | None = None
+    colour: str | None = None
+    clarity: str | None = None
+    laser_inscription: str | None = None
+
+
 class SubjectSummary(BaseModel):
     id: str
     kind: str
@@ -331,6 +348,7 @@ class SubjectSummary(BaseModel):
     carat: str
     grading_lab: str | None = None
     grading_report_number: str | None = None
+    identity: ReportIdentity | None = None
 
 
 class Assessment(_Verdicts):
@@ -355,6 +373,8 @@ class CertificateStone(BaseModel):
     carat: str | None = None
     grading_lab: str | None = None
     grading_report_number: str | None = None
+    identity: ReportIdentity | None = None
+    """What the grading report says the stone looks like; absent when it states none of it."""
 
 
 class KpPublic(KpVerdict):

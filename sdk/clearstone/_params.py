@@ -33,6 +33,7 @@ __all__ = [
     "IncidentParam",
     "IncidentPartyParam",
     "IncidentSourceParam",
+    "MeasurementsParam",
     "OwnerParam",
     "PartyParam",
     "PlaceParam",
@@ -120,11 +121,41 @@ class PartyParam(TypedDict):
     owners: NotRequired[Sequence[OwnerParam]]
 
 
+class MeasurementsParam(TypedDict):
+    """As the report prints them, in millimetres."""
+
+    length_mm: Carat
+    width_mm: Carat
+    depth_mm: Carat
+
+
 class GradingReportParam(TypedDict):
     lab: str
     number: str
     date: NotRequired[DateParam | None]
     carat: NotRequired[Carat | None]
+    shape: NotRequired[
+        Literal[
+            "round_brilliant",
+            "princess",
+            "cushion",
+            "oval",
+            "emerald",
+            "pear",
+            "marquise",
+            "radiant",
+            "asscher",
+            "heart",
+            "other",
+        ]
+    ]
+    measurements: NotRequired[MeasurementsParam]
+    colour: NotRequired[str]
+    """``G``, ``K-L`` or ``Fancy Intense Yellow``."""
+    clarity: NotRequired[
+        Literal["FL", "IF", "VVS1", "VVS2", "VS1", "VS2", "SI1", "SI2", "I1", "I2", "I3"]
+    ]
+    laser_inscription: NotRequired[str]
 
 
 class RoughLotParam(TypedDict):

@@ -17,6 +17,7 @@ from clearstone._models import (
     CscResult,
     EvidenceLevel,
     KpResult,
+    Measurements,
     OriginSummary,
     SanctionsResult,
 )
@@ -88,6 +89,11 @@ class GradingReport(BaseModel):
     number: str
     date: dt.date | None = None
     carat: str | None = None
+    shape: str | None = None
+    measurements: Measurements | None = None
+    colour: str | None = None
+    clarity: str | None = None
+    laser_inscription: str | None = None
 
 
 class StoneRecord(BaseModel):

@@ -161,7 +161,7 @@ def test_the_demo_numbers_are_distinct_confirmed_claimed_or_shared_by_two_labs(
     assert shared.status_code == 409
     assert shared.json()["choices"] == [f"HRD-{SHARED_DIGITS}", f"IGI-{SHARED_DIGITS}"]
     page = client.get(f"/check/{lab_grown}")
-    assert "Confirmed by the grading laboratory" in page.text
+    assert "confirmed by the grading laboratory" in page.text
 
 
 def test_the_demo_loader_refuses_a_taken_alias_as_the_api_does(app: Any) -> None:

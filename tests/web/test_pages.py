@@ -54,7 +54,7 @@ def _page(client: ASGIClient, url: str, status: int = 200) -> str:
 def test_home_page_is_english_with_landmarks_and_a_labelled_field(client: ASGIClient) -> None:
     text = _page(client, "/")
     tags = _Tags(text)
-    assert tags.all("html") == [{"lang": "en"}]
+    assert tags.all("html") == [{"lang": "en", "dir": "ltr"}]
     assert {"header", "main", "footer"} <= {name for name, _ in tags.tags}
     (field,) = tags.all("input")
     assert field["name"] == "number"
@@ -108,7 +108,7 @@ def test_marange_shows_a_kp_pass_beside_a_human_rights_red_flag_with_sources(
     text = _page(client, "/check/DEMO-ZW-MARANGE-2008")
     kp, csc = text.index('id="kp-h"'), text.index('id="csc-h"')
     assert kp < text.index("No KP conflict-diamond indicators found", kp) < csc
-    assert text.index('<p class="result bad">Red flag</p>') > csc
+    assert text.index('<span class="result bad">Red flag</span>') > csc
     assert 'Human rights <span class="sub">(KP Civil Society Coalition criteria)</span>' in text
     links = [a["href"] for a in _Tags(text).all("a")]
     assert any(href and href.startswith("https://www.hrw.org/") for href in links)
@@ -123,8 +123,13 @@ def test_result_shows_the_stone_origin_evidence_date_and_versions(
     load("DEMO-ZW-MARANGE-2008")
     text = _page(client, "/check/demo zw marange 2008")
     for shown in (
-        "Natural diamond, polished",
+        "Natural diamond",
         "1.02 ct",
+        "Round brilliant",
+        "6.41 × 6.45 × 3.97 mm",
+        "Clarity grade",
+        "GIA 0000310040",
+        "https://www.gia.edu/report-check?reportno=0000310040",
         "GIA",
         "0000310040",
         "Chiadzwa diamond fields",
@@ -234,6 +239,86 @@ def test_attestation_section_is_absent_while_the_assessment_is_unsigned(
     assert "No KP conflict-diamond indicators found" in text
     for gone in ("Signed attestation", "verify", "JWS", "jwks"):
         assert gone not in text, gone
+
+
+def _answer(text: str) -> str:
+    return text.split('<section class="answer')[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize(
+    ("certificate", "headline", "first", "second"),
+    [
+        (
+            "DEMO-ZW-MARANGE-2008",
+            "Documented human-rights abuses where and when this diamond was produced",
+            "Red flag",
+            "No KP conflict-diamond indicators found",
+        ),
+        (
+            "DEMO-CF-BRIA-2019",
+            "This diamond&#39;s trade broke the Kimberley Process rules",
+            "Fails the Kimberley Process rules",
+            "Elevated risk",
+        ),
+        (
+            "DEMO-BW-2023",
+            "No known red flags in the records checked",
+            "No KP conflict-diamond indicators found",
+            "No known red flags",
+        ),
+        (
+            "DEMO-POLISHED-UNLINKED",
+            "Not enough information to say where this diamond comes from",
+            "Not enough evidence to apply the KP rules",
+            "Origin not known well enough to judge",
+        ),
+        (
+            "DEMO-LAB-GROWN",
+            "A laboratory-grown diamond: outside these mining checks",
+            "Outside the Kimberley Process",
+            "Outside the scope of these criteria",
+        ),
+    ],
+)
+def test_the_answer_comes_first_with_both_badges_the_worse_one_first(
+    load: Loader, client: ASGIClient, certificate: str, headline: str, first: str, second: str
+) -> None:
+    load(certificate)
+    text = _page(client, f"/check/{certificate}")
+    answer = _answer(text)
+    assert f'<h1 id="answer-h">{headline}</h1>' in answer
+    assert answer.index(f"<strong>{first}</strong>") < answer.index(f"<strong>{second}</strong>")
+    assert "What to ask the seller" in answer
+    assert text.index('class="answer') < text.index('id="identity-h"') < text.index('id="kp-h"')
+    assert text.count("<details") >= 4, "the details are collapsible without JavaScript"
+
+
+def test_the_answer_says_what_the_registry_covered(load: Loader, client: ASGIClient) -> None:
+    load("DEMO-ZW-MARANGE-2008")
+    answer = _answer(_page(client, "/check/DEMO-ZW-MARANGE-2008"))
+    assert "What the registry covered:" in answer
+
+
+def test_sources_shown_are_primary_first_and_unverified_reads_not_independently_confirmed(
+    load: Loader, client: ASGIClient
+) -> None:
+    load("DEMO-CF-BRIA-2025")
+    load("DEMO-ZW-MARANGE-2008")
+    for certificate in ("DEMO-CF-BRIA-2025", "DEMO-ZW-MARANGE-2008"):
+        text = _page(client, f"/check/{certificate}")
+        assert "UNVERIFIED" not in text
+    from clearstone_api.domain.verdicts import SourceRef
+    from clearstone_api.web.presentation import shown_sources
+
+    weak = SourceRef(id="w", title="A mirror copy", strength="weak")
+    primary = SourceRef(id="p", title="The report", strength="primary")
+    secondary = SourceRef(id="s", title="Trade press", strength="secondary")
+    assert [s.title for s in shown_sources([weak, secondary, primary])] == [
+        "The report",
+        "Trade press",
+    ]
+    (only,) = shown_sources([weak])
+    assert only.weak
 
 
 # Unknown and malformed numbers

@@ -563,13 +563,35 @@ def demo_report_number(name: str) -> str:
     return f"000{digest % 10**7:07d}"
 
 
-def _numbered(name: str, record: Record) -> Record:
+_COLOURS = ("D", "E", "F", "G", "H", "I", "J")
+_CLARITIES = ("VVS1", "VVS2", "VS1", "VS2", "SI1")
+
+
+def _report_identity(number: str, lab: str, lab_grown: bool) -> dict[str, Any]:
+    """What a demo stone's report states, to match the stone in hand (as fictitious as its
+    number; a 1.02 ct round brilliant is about 6.4 mm across)."""
+    pick = int(number)
+    return {
+        "shape": "round_brilliant",
+        "measurements": {"length_mm": "6.41", "width_mm": "6.45", "depth_mm": "3.97"},
+        "colour": _COLOURS[pick % len(_COLOURS)],
+        "clarity": _CLARITIES[pick % len(_CLARITIES)],
+        "laser_inscription": f"{lab} {'LG' if lab_grown else ''}{number}",
+    }
+
+
+def _numbered(scenario: Scenario, record: Record) -> Record:
     """Give every graded stone of ``record`` its own fictitious report number: demo stones
-    never share a number, so the demo goes through the same uniqueness rule as the API."""
+    never share a number, so the demo goes through the same uniqueness rule as the API. The
+    demo stones' reports also state what a shopper can match."""
     for position, stone in enumerate(record["stones"]):
-        if stone.get("grading_report"):
+        report = stone.get("grading_report")
+        if report:
             suffix = "" if position == 0 else f"/{stone['id']}"
-            stone["grading_report"]["number"] = demo_report_number(name + suffix)
+            report["number"] = demo_report_number(scenario.name + suffix)
+            if scenario.demo:
+                lab_grown = stone["origin"] == "lab_grown"
+                report |= _report_identity(report["number"], report["lab"], lab_grown)
     return record
 
 
@@ -597,7 +619,7 @@ def build_vectors() -> list[dict[str, Any]]:
                     else {}
                 ),
             },
-            "record": _numbered(s.name, s.build()),
+            "record": _numbered(s, s.build()),
         }
         for s in SCENARIOS
     ]

@@ -66,6 +66,7 @@ def assess(
             carat=str(subject.carat),
             grading_lab=grading.lab if grading else None,
             grading_report_number=grading.number if grading else None,
+            identity=grading.identity() if grading else None,
         ),
         as_of=as_of,
         policy_version=policy.version,

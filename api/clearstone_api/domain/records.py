@@ -9,7 +9,6 @@ included, and names every problem by its path.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -20,9 +19,10 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    WithJsonSchema,
 )
 
+from clearstone_api.domain.decimals import DecimalInput
+from clearstone_api.domain.grading import GradingReport
 from clearstone_api.domain.text import MULTI_LINE, CheckedValues
 
 __all__ = [
@@ -74,32 +74,6 @@ CountryCode = Annotated[
 """ISO 3166-1 alpha-2 country code (``EU`` is a KP participant, not a country: use members)."""
 
 
-class _DecimalInput:
-    """A JSON number, or a decimal string of plain digits: ``""`` and ``"1e3"`` are not one.
-
-    The same rule for the contract (the ``validation`` JSON Schema) and the server (a before
-    validator), so what the schema refuses the service refuses too.
-    """
-
-    def __init__(self, number: dict[str, float], digits: int, places: int) -> None:
-        self.pattern = rf"^\d{{1,{digits}}}(\.\d{{1,{places}}})?$"
-        string = {"type": "string", "pattern": self.pattern}
-        either = {"anyOf": [{"type": "number", **number}, string]}
-        self.schema = WithJsonSchema(either, "validation")
-        self.validator = BeforeValidator(self._check)
-
-    def _check(self, value: object) -> object:
-        # After a before-validator pydantic validates a Python object, and strict mode takes
-        # only a Decimal there: the JSON forms the contract allows become one here.
-        if isinstance(value, str):
-            if not re.fullmatch(self.pattern, value):
-                raise ValueError("a decimal is a number or a string of digits such as '1.25'")
-            return Decimal(value)
-        if isinstance(value, float | int) and not isinstance(value, bool):
-            return Decimal(str(value))
-        return value
-
-
 def _integral(value: object) -> object:
     """``60.0`` is the integer 60 in JSON Schema; strict validation would refuse it."""
     if isinstance(value, float) and value.is_integer():
@@ -110,8 +84,8 @@ def _integral(value: object) -> object:
 Integral = BeforeValidator(_integral)
 """Put on every ``int`` of a request body: an integral float is that integer, ``60.5`` is not."""
 
-_CARAT = _DecimalInput({"exclusiveMinimum": 0, "maximum": 1000000}, 7, 3)
-_USD = _DecimalInput({"minimum": 0, "maximum": 1e12}, 13, 2)
+_CARAT = DecimalInput({"exclusiveMinimum": 0, "maximum": 1000000}, 7, 3)
+_USD = DecimalInput({"minimum": 0, "maximum": 1e12}, 13, 2)
 Carat = Annotated[
     Decimal,
     Field(gt=0, le=Decimal("1000000"), max_digits=12, decimal_places=3),
@@ -256,13 +230,6 @@ class Party(_Model):
     )
     """Shareholders where the record states them: an owner listed by a sanctions authority
     with 50 % or more makes the party a sanctions hit."""
-
-
-class GradingReport(_Model):
-    lab: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-    date: dt.date | None = None
-    carat: Carat | None = None
 
 
 class Stone(_Model):

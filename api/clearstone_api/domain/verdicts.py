@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from clearstone_api.domain.grading import ReportIdentity
 from clearstone_api.domain.records import EvidenceLevel
 from clearstone_api.domain.reference_rows import SourceStrength
 
@@ -459,6 +460,9 @@ class SubjectSummary(_Out):
     carat: str
     grading_lab: str | None = None
     grading_report_number: str | None = None
+    identity: ReportIdentity | None = Field(default=None, exclude_if=lambda v: v is None)
+    """What the grading report says the stone looks like (shape, carat, measurements, grades,
+    inscription); left out when the report states none of it."""
 
 
 class Assessment(_Out):

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlmodel import col
@@ -24,6 +24,7 @@ from sqlmodel import col
 from clearstone_api.canonical import sha256_hex
 from clearstone_api.certificate_numbers import lookup_key
 from clearstone_api.db import Database
+from clearstone_api.domain.grading import ReportIdentity
 from clearstone_api.domain.verdicts import (
     Assessment,
     CheckStatus,
@@ -64,6 +65,9 @@ class CertificateStone(BaseModel):
     carat: str
     grading_lab: str | None = None
     grading_report_number: str | None = None
+    identity: ReportIdentity | None = Field(default=None, exclude_if=lambda v: v is None)
+    """What the grading report says the stone looks like, for matching the stone in hand;
+    absent when the report states none of it."""
 
 
 class KpPublic(KpVerdict):
@@ -129,6 +133,7 @@ def certificate_view(
             carat=subject.carat,
             grading_lab=subject.grading_lab,
             grading_report_number=subject.grading_report_number,
+            identity=subject.identity,
         ),
         origin=assessment.origin,
         as_of=assessment.as_of,

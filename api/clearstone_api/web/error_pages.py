@@ -66,7 +66,7 @@ def html_problem(
         request,
         "error.html",
         status,
-        headers={**headers, "Vary": "Accept"},
+        headers={**headers, "Vary": "Accept, Accept-Language"},
         status=status,
         title=title,
         detail=detail,

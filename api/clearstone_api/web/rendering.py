@@ -11,6 +11,7 @@ import functools
 import json
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import quote
 
 import jinja2
 from fastapi import Request
@@ -19,8 +20,16 @@ from starlette.responses import HTMLResponse, Response
 from clearstone_api.certificate_numbers import NUMBER_MAX_LENGTH
 from clearstone_api.routes.dependencies import container
 from clearstone_api.services.demo import vectors_path
+from clearstone_api.web.i18n import LANGUAGES, Reader, negotiate, reader_for
 
-__all__ = ["EXAMPLE_NUMBER", "SECURITY_HEADERS", "TEMPLATES_DIR", "base_path", "render"]
+__all__ = [
+    "EXAMPLE_NUMBER",
+    "SECURITY_HEADERS",
+    "TEMPLATES_DIR",
+    "base_path",
+    "reader_of",
+    "render",
+]
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -46,14 +55,31 @@ class DemoNumber(NamedTuple):
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+def _environment(code: str) -> jinja2.Environment:
+    """One environment per language, its gettext installed (``{{ _("...") }}`` in templates,
+    autoescaped, with ``%(name)s`` parameters)."""
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    environment.install_gettext_translations(  # type: ignore[attr-defined]
+        reader_for(code).translations, newstyle=True
+    )
+    return environment
+
+
+def reader_of(request: Request) -> Reader:
+    """The reader's language: ``?lang=``, then ``Accept-Language``, then English."""
+    return negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
+def _chosen_lang(request: Request, reader: Reader) -> str | None:
+    """The ``lang`` to carry in links: only when the reader chose it with the switcher."""
+    return reader.language.code if request.query_params.get("lang") else None
 
 
 @functools.cache
@@ -79,11 +105,18 @@ def render(
     """``template`` rendered with the common context, as an HTML response with the security
     headers (and ``headers``)."""
     settings = container(request).settings
+    reader = reader_of(request)
+    lang = _chosen_lang(request, reader)
     html = (
-        _environment()
+        _environment(reader.language.code)
         .get_template(template)
         .render(
             base=base_path(request),
+            reader=reader,
+            languages=LANGUAGES,
+            here=request.url.path,
+            lang=lang,
+            lang_query=f"?lang={quote(lang)}" if lang else "",
             example=EXAMPLE_NUMBER,
             max_length=NUMBER_MAX_LENGTH,
             demos=_demo_numbers() if settings.environment != "production" else (),
@@ -98,5 +131,12 @@ def render(
         )
     )
     return HTMLResponse(
-        html, status_code=status_code, headers={**SECURITY_HEADERS, **(headers or {})}
+        html,
+        status_code=status_code,
+        headers={
+            **SECURITY_HEADERS,
+            "Content-Language": reader.language.code,
+            "Vary": "Accept-Language",
+            **(headers or {}),
+        },
     )

@@ -33,8 +33,15 @@ from clearstone_api.services.certificates import (
     lookup_certificate,
 )
 from clearstone_api.services.number_suggestions import suggest_numbers
-from clearstone_api.web.presentation import certificate_page
-from clearstone_api.web.rendering import EXAMPLE_NUMBER, SECURITY_HEADERS, base_path, render
+from clearstone_api.web.i18n import Reader
+from clearstone_api.web.presentation import certificate_page, shown_sources
+from clearstone_api.web.rendering import (
+    EXAMPLE_NUMBER,
+    SECURITY_HEADERS,
+    base_path,
+    reader_of,
+    render,
+)
 
 __all__ = ["EXAMPLE_NUMBER", "SECURITY_HEADERS", "STATIC_DIR", "router"]
 
@@ -54,17 +61,20 @@ class AttestationLink(NamedTuple):
     jwks_href: str
 
 
-def number_problem(number: str) -> str | None:
+def number_problem(number: str, reader: Reader) -> str | None:
     """Why ``number`` cannot be a certificate number, in words for the form; None when it can."""
+    _ = reader.gettext
     if not number:
-        return "Enter the certificate number from the stone's grading report."
+        return _("Enter the certificate number from the stone's grading report.")
     if len(number) > NUMBER_MAX_LENGTH:
-        return f"That is longer than a certificate number can be ({NUMBER_MAX_LENGTH} characters)."
+        return _("That is longer than a certificate number can be (%(max)s characters).") % {
+            "max": NUMBER_MAX_LENGTH
+        }
     if not _NUMBER.match(number):
-        return (
-            "A certificate number has only letters, digits, spaces, dots, dashes and underscores, "
-            f"for example {EXAMPLE_NUMBER}."
-        )
+        return _(
+            "A certificate number has only letters, digits, spaces, dots, dashes and "
+            "underscores, for example %(example)s."
+        ) % {"example": EXAMPLE_NUMBER}
     return None
 
 
@@ -103,17 +113,21 @@ async def home(request: Request) -> Response:
 async def check(request: Request, number: str = "") -> Response:
     """The form's target: a redirect to the number's own page, or the form again with an error."""
     typed = number.strip()
-    problem = number_problem(typed)
+    problem = number_problem(typed, reader_of(request))
     if problem is not None:
         return render(request, "home.html", 400, number=typed, error=problem)
     location = f"{base_path(request)}/check/{quote(typed, safe='')}"
+    lang = request.query_params.get("lang")
+    if lang:
+        location += "?lang=" + quote(reader_of(request).language.code)
     return RedirectResponse(location, status_code=303, headers=SECURITY_HEADERS)
 
 
 @router.get("/check/{number:path}")
 async def certificate(request: Request, number: str) -> Response:
     """The stone, its origin and both verdicts; a helpful 404 page for an unknown number."""
-    problem = number_problem(number)
+    reader = reader_of(request)
+    problem = number_problem(number, reader)
     if problem is not None:
         return render(request, "not_found.html", 400, number=number, error=problem)
     try:
@@ -131,7 +145,9 @@ async def certificate(request: Request, number: str) -> Response:
     return render(
         request,
         "result.html",
-        page=certificate_page(number, view, _country_names(request)),
+        page=certificate_page(number, view, _country_names(request), reader, found.number_status),
         number_status=found.number_status,
         attestation=await _attestation(request, number),
+        shown_sources=shown_sources,
+        qr=None,
     )
