@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: venv serve test check lint typecheck pytest e2e coverage openapi openapi-examples demo bench bench-engine bench-quick audit clean deploy-smoke
+.PHONY: venv serve test check lint typecheck pytest e2e coverage openapi openapi-examples translations demo bench bench-engine bench-quick audit clean deploy-smoke
 
 $(STAMP): pyproject.toml api/pyproject.toml requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,17 @@ audit: $(STAMP)
 ## coverage: branch coverage of domain/ by the unit tests; fails below the floor in pyproject.toml
 coverage: $(STAMP)
 	$(BIN)/pytest -q -n 0 tests/unit --cov --cov-report=term
+
+## translations: extract the consumer page's messages, merge them into every language's catalog
+## and compile the .mo files (both committed: a fresh clone needs no build step; a test fails
+## when a .mo is stale or a message is untranslated)
+LOCALES := api/clearstone_api/web/locales
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --no-location --sort-output \
+		--project=clearstone --copyright-holder=Clearstone -o $(LOCALES)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --no-fuzzy-matching \
+		--ignore-obsolete --width=100
+	$(BIN)/pybabel compile -d $(LOCALES) --statistics
 
 ## openapi: rewrite the committed contract from the app
 openapi: $(STAMP)
