@@ -523,3 +523,14 @@ def test_no_suggestion_for_numbers_far_from_any_report_or_too_short(
     load("DEMO-ZW-MARANGE-2008")
     text = _page(client, f"/check/{quote(typed, safe='')}", 404)
     assert "Did you mean" not in text
+
+
+def test_each_result_has_a_qr_code_of_its_own_page(load: Loader, client: ASGIClient) -> None:
+    load("DEMO-ZW-MARANGE-2008")
+    text = _page(client, "/check/DEMO-ZW-MARANGE-2008")
+    stone_id = client.get("/v1/certificates/DEMO-ZW-MARANGE-2008").json()["stone"]["id"]
+    figure = text.split('<figure class="qr">')[1].split("</figure>")[0]
+    assert '<svg role="img" aria-label="QR code that opens this page: ' in figure
+    assert f"http://testserver/check/{stone_id}" in figure
+    assert "<path" in figure and "style=" not in figure and "<script" not in figure
+    assert '<link rel="stylesheet" href="/static/print.css" media="print">' in text

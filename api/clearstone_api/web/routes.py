@@ -35,6 +35,7 @@ from clearstone_api.services.certificates import (
 from clearstone_api.services.number_suggestions import suggest_numbers
 from clearstone_api.web.i18n import Reader
 from clearstone_api.web.presentation import certificate_page, shown_sources
+from clearstone_api.web.qr import CertificateQr, certificate_qr
 from clearstone_api.web.rendering import (
     EXAMPLE_NUMBER,
     SECURITY_HEADERS,
@@ -90,6 +91,13 @@ async def _attestation(request: Request, number: str) -> AttestationLink | None:
         href=base + ATTESTATION_PATH.format(number=quote(number, safe="")),
         jwks_href=base + JWKS_PATH,
     )
+
+
+def _qr(request: Request, stone_id: str, reader: Reader) -> CertificateQr:
+    """The QR code of the stone's own page, by its Clearstone id (never ambiguous)."""
+    url = str(request.base_url).rstrip("/") + f"/check/{quote(stone_id, safe='')}"
+    label = reader.gettext("QR code that opens this page: %(url)s") % {"url": url}
+    return certificate_qr(url, label)
 
 
 def _suggestions(request: Request, number: str) -> list[str]:
@@ -149,5 +157,5 @@ async def certificate(request: Request, number: str) -> Response:
         number_status=found.number_status,
         attestation=await _attestation(request, number),
         shown_sources=shown_sources,
-        qr=None,
+        qr=_qr(request, view.stone.id, reader),
     )
