@@ -13,6 +13,7 @@ import datetime as dt
 from clearstone_api.domain.chain import Chain, OriginPlace
 from clearstone_api.domain.context_layers import LAYER_NAMES
 from clearstone_api.domain.csc_matching import overlap_of
+from clearstone_api.domain.messages import Message, render
 from clearstone_api.domain.policy import Policy
 from clearstone_api.domain.reference import Reference
 from clearstone_api.domain.reference_rows import Incident
@@ -118,43 +119,46 @@ def coverage_of(
     layers = layers_checked(reference)
     origins = chain.origins()
     if not origins:
-        return Coverage(
-            level=CoverageLevel.country,
-            statement=(
-                "The goods' mine or area of origin is not recorded, so only the parties in the "
-                "chain and the country context could be checked."
-            ),
-            layers=layers,
-        )
+        return _coverage(CoverageLevel.country, [Message(id="coverage.no_origin")], [], layers)
     places: list[PlaceCoverage] = []
-    sentences: list[str] = []
+    messages: list[Message] = []
     for origin in origins:
         place, countrywide = _place(origin, reference, as_of, policy, window)
         places.append(place)
-        label = _label(origin)
-        national = (
-            f"; {countrywide} countrywide incident(s) for {origin.place.country} checked"
-            if countrywide
-            else ""
-        )
+        params = {"place": _label(origin)}
+        suffix = ""
+        if countrywide:
+            params |= {"countrywide": str(countrywide), "country": origin.place.country}
+            suffix = ".national"
         if place.level is CoverageLevel.country:
-            sentences.append(f"No site-level data for {label}: country context only{national}")
+            key = "coverage.no_site_data"
         elif place.incidents_in_registry == 0:
-            sentences.append(
-                f"{label} is in Clearstone's site registry with no incident recorded for it or "
-                f"its area{national}, and the country context was checked"
-            )
+            key = "coverage.site_clean"
         else:
-            noun = "incident" if place.incidents_in_registry == 1 else "incidents"
-            sentences.append(
-                f"{place.incidents_in_registry} {noun} checked for {label}"
-                f"{_period(window)}, {place.incidents_in_period} overlapping the goods' period"
-                f"{national}, and the country context"
-            )
-    unique = list(dict.fromkeys(sentences))
+            key = "coverage.incident" if place.incidents_in_registry == 1 else "coverage.incidents"
+            params |= {
+                "count": str(place.incidents_in_registry),
+                "period": _period(window),
+                "in_period": str(place.incidents_in_period),
+            }
+        messages.append(Message(id=key + suffix, params=params))
+    # One sentence per distinct statement, in the order first met.
+    distinct: dict[str, Message] = {}
+    for message in messages:
+        distinct.setdefault(render(message), message)
+    unique = list(distinct.values())
+    level = max((p.level for p in places), key=_ORDER.index)
+    return _coverage(level, unique, places, layers)
+
+
+def _coverage(
+    level: CoverageLevel, messages: list[Message], places: list[PlaceCoverage], layers: list[str]
+) -> Coverage:
+    """The coverage, its sentence in English and the same sentence as message ids."""
     return Coverage(
-        level=max((p.level for p in places), key=_ORDER.index),
-        statement="; ".join(unique) + ".",
+        level=level,
+        statement="; ".join(render(m) for m in messages) + ".",
+        statement_messages=messages,
         places=places,
         layers=layers,
     )

@@ -12,6 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from clearstone_api.domain.grading import ReportIdentity
+from clearstone_api.domain.messages import Message
 from clearstone_api.domain.records import EvidenceLevel
 from clearstone_api.domain.reference_rows import SourceStrength
 
@@ -257,6 +258,10 @@ class Coverage(_Out):
     """The weakest level over the origins."""
     statement: str
     """One plain sentence, shown with every answer."""
+    statement_messages: list[Message] = []
+    """The same sentence as message ids with parameters (``domain/messages.py``), for a reader
+    in another language: joined with "; " and ended with "." in English they are ``statement``.
+    Empty in assessments stored before they existed."""
     places: list[PlaceCoverage] = []
     layers: list[str] = []
     """The context layers checked, with their versions."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from clearstone_api.domain.messages import TEMPLATES, render
 from clearstone_api.domain.verdicts import CscResult, KpResult, SanctionsResult
 from clearstone_api.services.certificates import CertificatePublic
 from clearstone_api.web.wording import CSC_VERDICTS, KP_VERDICTS, N_, Verdict
@@ -49,6 +50,9 @@ class Answer:
     badges: list[Badge]
     ask: list[str]
     coverage: str | None
+    coverage_in_english: bool
+    """True when the coverage sentence could not be rendered in the reader's language (an
+    assessment stored before it carried message ids): shown as written, marked English."""
     sanctions: bool
 
 
@@ -190,5 +194,16 @@ def answer(view: CertificatePublic, number_status: str | None, _: Gettext) -> An
     if number_status == "claimed":
         ask.append(_(_CONFIRM_NUMBER))
     tone = max((b.tone for b in badges), key=lambda t: _SEVERITY[t])
-    coverage = view.csc.coverage.statement if view.csc.coverage else None
-    return Answer(_(headline), tone, _(lead), badges, ask, coverage, flagged)
+    coverage, in_english = _coverage(view, _)
+    return Answer(_(headline), tone, _(lead), badges, ask, coverage, in_english, flagged)
+
+
+def _coverage(view: CertificatePublic, _: Gettext) -> tuple[str | None, bool]:
+    """The registry's coverage sentence in the reader's language, from its message ids."""
+    coverage = view.csc.coverage
+    if coverage is None:
+        return None, False
+    messages = coverage.statement_messages
+    if not messages or any(m.id not in TEMPLATES for m in messages):
+        return coverage.statement, True
+    return "; ".join(render(m, _(TEMPLATES[m.id])) for m in messages) + ".", False
