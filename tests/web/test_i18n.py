@@ -133,3 +133,8 @@ def test_the_chosen_language_follows_the_form_and_the_redirect(client: ASGIClien
 def test_form_errors_are_in_the_readers_language(client: ASGIClient) -> None:
     text = client.get("/check", params={"number": "", "lang": "it"}).text
     assert "Inserite il numero di certificato" in text
+
+
+def test_the_switcher_links_keep_the_number_url_encoded(client: ASGIClient) -> None:
+    text = client.get("/check/gia%200000000001", params={"lang": "hi"}).text
+    assert 'href="/check/gia%200000000001?lang=ar"' in text

@@ -114,7 +114,7 @@ def render(
             base=base_path(request),
             reader=reader,
             languages=LANGUAGES,
-            here=request.url.path,
+            here=quote(request.url.path, safe="/"),
             lang=lang,
             lang_query=f"?lang={quote(lang)}" if lang else "",
             example=EXAMPLE_NUMBER,
