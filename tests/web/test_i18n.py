@@ -29,6 +29,7 @@ def _extracted() -> set[str]:
         ("web/templates/**.html", "jinja2"),
         ("web/**.py", "python"),
         ("domain/messages.py", "python"),
+        ("domain/kp_checks.py", "python"),
     ]
     options = {"web/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     found = extract_from_dir(
@@ -138,3 +139,12 @@ def test_form_errors_are_in_the_readers_language(client: ASGIClient) -> None:
 def test_the_switcher_links_keep_the_number_url_encoded(client: ASGIClient) -> None:
     text = client.get("/check/gia%200000000001", params={"lang": "hi"}).text
     assert 'href="/check/gia%200000000001?lang=ar"' in text
+
+
+def test_kp_check_titles_are_translated_and_reasons_marked_english(
+    load: Loader, client: ASGIClient
+) -> None:
+    load("DEMO-CF-BRIA-2019")
+    text = client.get("/check/DEMO-CF-BRIA-2019", params={"lang": "de"}).text
+    assert "<strong>Sondermaßnahmen des KP am Herkunftsort an dem Tag" in text
+    assert '<br><span lang="en">' in text

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
+from clearstone_api.domain.messages import N_
 from clearstone_api.domain.verdicts import CheckStatus
 
 __all__ = ["CHECKS", "KP_START", "CheckId", "CheckSpec", "Severity"]
@@ -73,53 +74,54 @@ _B, _A = Severity.blocking, Severity.advisory
 CHECKS: Mapping[CheckId, CheckSpec] = MappingProxyType(
     {
         CheckId.K01: _spec(
-            "In KP scope: natural rough diamonds (HS 7102.10, 7102.21, 7102.31)", _B, _PASS, _NA
+            N_("In KP scope: natural rough diamonds (HS 7102.10, 7102.21, 7102.31)"), _B, _PASS, _NA
         ),
         CheckId.K02: _spec(
-            "Every cross-border movement of rough carries a KP certificate",
+            N_("Every cross-border movement of rough carries a KP certificate"),
             _B, _PASS, _FAIL, _MISSING, _NA,
         ),
         CheckId.K03: _spec(
-            "Issuing participant in good standing on the date of issue",
+            N_("Issuing participant in good standing on the date of issue"),
             _B, _PASS, _WARN, _FAIL, _NA,
         ),
         CheckId.K04: _spec(
-            "Both ends of the trade are KP participants on the date",
+            N_("Both ends of the trade are KP participants on the date"),
             _B, _PASS, _FAIL, _MISSING, _NA,
         ),
         CheckId.K05: _spec(
-            "Certificate carries the Annex I elements", _B, _PASS, _WARN, _FAIL, _MISSING
+            N_("Certificate carries the Annex I elements"), _B, _PASS, _WARN, _FAIL, _MISSING
         ),
         CheckId.K06: _spec(
-            "Certificate number carries the issuing participant's code", _A, _PASS, _WARN
+            N_("Certificate number carries the issuing participant's code"), _A, _PASS, _WARN
         ),
         CheckId.K07: _spec(
-            "Certificate dates: issued before export, used before expiry",
+            N_("Certificate dates: issued before export, used before expiry"),
             _B, _PASS, _WARN, _FAIL,
         ),
-        CheckId.K08: _spec("Certificate consistent with the lots it covers", _A, _PASS, _WARN),
+        CheckId.K08: _spec(N_("Certificate consistent with the lots it covers"), _A, _PASS, _WARN),
         CheckId.K09: _spec(
-            "KP special measures at the origin on the date (CAR compliant zones, Marange)",
+            N_("KP special measures at the origin on the date (CAR compliant zones, Marange)"),
             _B, _PASS, _WARN, _FAIL, _MISSING, _NA,
         ),
         CheckId.K10: _spec(
-            "No UN Security Council rough-diamond ban on the date", _B, _PASS, _FAIL
+            N_("No UN Security Council rough-diamond ban on the date"), _B, _PASS, _FAIL
         ),
-        CheckId.K11: _spec("Import confirmation recorded", _A, _PASS, _WARN),
-        CheckId.K12: _spec("Tamper-resistant container recorded", _A, _PASS, _WARN),
+        CheckId.K11: _spec(N_("Import confirmation recorded"), _A, _PASS, _WARN),
+        CheckId.K12: _spec(N_("Tamper-resistant container recorded"), _A, _PASS, _WARN),
         CheckId.K13: _spec(
-            "System of Warranties statement on every business-to-business invoice",
+            N_("System of Warranties statement on every business-to-business invoice"),
             _B, _PASS, _WARN, _FAIL, _MISSING, _NA,
         ),
         CheckId.K14: _spec(
-            "Mass balance: no stone or lot heavier than what it came from; no orphan stones",
+            N_("Mass balance: no stone or lot heavier than what it came from; no orphan stones"),
             _B, _PASS, _FAIL, _MISSING,
         ),
         CheckId.K16: _spec(
-            "Chronology: the custody log is in date order and causally possible", _B, _PASS, _FAIL
+            N_("Chronology: the custody log is in date order and causally possible"),
+            _B, _PASS, _FAIL,
         ),
         CheckId.K17: _spec(
-            "Certificate's country of origin matches where the chain says the goods were mined",
+            N_("Certificate's country of origin matches where the chain says the goods were mined"),
             _B, _PASS, _WARN, _FAIL, _NA,
         ),
     }

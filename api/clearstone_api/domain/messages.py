@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["TEMPLATES", "Message", "render"]
+__all__ = ["N_", "TEMPLATES", "Message", "render"]
 
 
 def N_(message: str) -> str:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from clearstone_api.domain.reference_rows import SourceStrength
 from clearstone_api.domain.report_checks import ReportCheckLink, report_check
-from clearstone_api.domain.verdicts import CscResult, SourceRef
+from clearstone_api.domain.verdicts import CscResult, KpCheck, SourceRef
 from clearstone_api.services.certificates import CertificatePublic
 from clearstone_api.web.answer import Answer, answer
 from clearstone_api.web.i18n import Reader
@@ -85,6 +85,8 @@ class CheckView:
     """A KP check that did not pass."""
 
     title: str
+    title_in_english: bool
+    """The title could not be translated (a check this page's catalogs do not know)."""
     status: Verdict
     reason: str
 
@@ -230,6 +232,13 @@ def _identity(view: CertificatePublic, reader: Reader) -> list[IdentityFact]:
     return shown
 
 
+def _check(check: KpCheck, reader: Reader) -> CheckView:
+    title = reader.gettext(check.title)
+    in_english = title == check.title and reader.language.code != "en"
+    status = _verdict(CHECK_STATUSES[check.status], reader)
+    return CheckView(title, in_english, status, check.reason)
+
+
 def _verdict(verdict: Verdict, reader: Reader) -> Verdict:
     _ = reader.gettext
     return Verdict(_(verdict.headline), verdict.tone, _(verdict.meaning) if verdict.meaning else "")
@@ -265,10 +274,7 @@ def certificate_page(
         if lab_grown
         else [EvidenceStep(_(text), step is level) for step, (text, _m) in EVIDENCE_LEVELS.items()],
         kp=_verdict(KP_VERDICTS[view.kp.result], reader),
-        kp_checks=[
-            CheckView(check.title, _verdict(CHECK_STATUSES[check.status], reader), check.reason)
-            for check in view.kp.checks
-        ],
+        kp_checks=[_check(check, reader) for check in view.kp.checks],
         csc=_verdict(CSC_VERDICTS[view.csc.result], reader),
         show_risk_score=view.csc.result
         not in (
