@@ -190,7 +190,11 @@ def _distinct(
     assessment = template.assessment.model_copy(
         update={
             "subject": template.assessment.subject.model_copy(
-                update={"grading_lab": grading.lab, "grading_report_number": grading.number}
+                update={
+                    "grading_lab": grading.lab,
+                    "grading_report_number": grading.number,
+                    "identity": grading.identity(),
+                }
             ),
             "record_digest": digest,
         }

@@ -235,7 +235,7 @@ def test_the_public_certificate_and_the_page_show_the_coverage(
     statement = body["csc"]["coverage"]["statement"]
     assert body["csc"]["result"] == "country_context_only"
     page = client.get("/check/VEC-CA-2023").text
-    assert "What the registry covered: " in page
+    assert "What the registry covered:</strong> " in page
     assert "No site-level data for Diavik mine" in page
     assert "No site-level data: country context only" in page  # the headline
     assert "Risk score" not in page  # a zero would read as safe
