@@ -168,7 +168,13 @@ class StoredCertificate:
 
 
 class CertificateCache:
-    """A bounded LRU of looked-up certificates with a time-to-live."""
+    """A bounded LRU of looked-up certificates with a time-to-live.
+
+    Entries go in in time order and a hit does not move one, so the oldest is always first:
+    each ``put`` drops the expired ones from the front, and the cache holds only what a TTL's
+    worth of lookups brought in (a few thousand under load) rather than ``size`` dead entries
+    that the garbage collector would keep walking.
+    """
 
     def __init__(self, ttl_seconds: float, size: int) -> None:
         self.ttl = ttl_seconds
@@ -189,9 +195,15 @@ class CertificateCache:
     def put(self, key: str, value: StoredCertificate) -> None:
         if self.ttl <= 0 or self.size <= 0:
             return
-        self._items[key] = (time.monotonic() + self.ttl, value)
-        if len(self._items) > self.size:
-            self._items.popitem(last=False)
+        now = time.monotonic()
+        items = self._items
+        items.pop(key, None)  # a refreshed entry goes to the back, in time order
+        items[key] = (now + self.ttl, value)
+        while len(items) > self.size or next(iter(items.values()))[0] < now:
+            items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def clear(self) -> None:
         self._items.clear()
