@@ -18,7 +18,6 @@ from pydantic import BaseModel
 
 from bench.api.config import SERVER_URL_ENV, server_settings
 from clearstone_api.app import create_app
-from clearstone_api.serving import freeze_long_lived
 
 __all__ = ["BARE_BODY", "BarePublic", "create_bench_app"]
 
@@ -83,5 +82,10 @@ def create_bench_app(url: str | None = None) -> FastAPI:
     del routes[before:]
     position = next(i for i, r in enumerate(routes) if _serves(r, CERTIFICATE_PATH))
     routes[position + 1 : position + 1] = added
-    freeze_long_lived()  # as `clearstone-api serve` does once the app is built
+    try:  # as `clearstone-api serve` does once the app is built (absent from older checkouts)
+        from clearstone_api.serving import freeze_long_lived
+    except ImportError:
+        pass
+    else:
+        freeze_long_lived()
     return app
