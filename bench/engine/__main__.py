@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.engine.paired import paired_ratio
 from bench.engine.synthetic import chain, registry
 from clearstone_api.domain.assessment import assess
 from clearstone_api.domain.record_validation import parse_record
@@ -51,24 +52,6 @@ def per_call(fn: Callable[[], object], min_seconds: float) -> float:
             fn()
         rounds.append((time.perf_counter() - start) / n)
     return statistics.median(rounds)
-
-
-def paired_ratio(
-    assessing: Callable[[], object], validating: Callable[[], object], rounds: int = 15
-) -> list[float]:
-    """``assessing`` ÷ ``validating`` in CPU time, one ratio per round of the two back to back:
-    on a shared machine both figures of a round see the same load, so their ratio holds still
-    while each moves."""
-    ratios = []
-    for _ in range(rounds):
-        spent = []
-        for fn, n in ((assessing, 50), (validating, 200)):
-            started = time.process_time()
-            for _ in range(n):
-                fn()
-            spent.append((time.process_time() - started) / n)
-        ratios.append(spent[0] / spent[1])
-    return ratios
 
 
 def _rss_mib() -> float:
@@ -101,7 +84,7 @@ def main() -> None:
         )
     ten = parsed[10]
     paired = paired_ratio(
-        lambda: assess(ten, base, AS_OF), lambda: ProvenanceRecord.model_validate(records[10])
+        lambda: assess(ten, base, AS_OF), lambda: ProvenanceRecord.model_validate(records[10]), 15
     )
     results["paired_ratio_10_events"] = {"median": statistics.median(paired), "rounds": paired}
     build_seconds: dict[str, float] = {}
