@@ -39,8 +39,10 @@ Loader = Callable[..., None]
 
 
 @pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    return create_app(settings)
+def app(settings: Settings) -> Iterator[FastAPI]:
+    built = create_app(settings)
+    yield built
+    container_of(built).jobs.close()  # its in-process worker, if a test started one
 
 
 @pytest.fixture
