@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlmodel import col, select
 
 from clearstone_api.context_cli import add_context_commands, run_context, run_release
 from clearstone_api.db import Database
@@ -31,6 +30,7 @@ from clearstone_api.domain.reference import load_reference
 from clearstone_api.domain.reference_rows import SanctionedParty
 from clearstone_api.events_cli import add_event_commands
 from clearstone_api.models.reference_change import ReferenceChange
+from clearstone_api.reassess_cli import add_reassess_command, run_reassess
 from clearstone_api.schema import upgrade
 from clearstone_api.security.client_secrets import SecretHasher, load_pepper
 from clearstone_api.security.keys import generate_jwk, load_key_set
@@ -42,7 +42,6 @@ from clearstone_api.services.attestation_renewal import RENEWAL_WINDOW, renew_ex
 from clearstone_api.services.attestations import Attester
 from clearstone_api.services.clients import create_client, disable_client
 from clearstone_api.services.demo import load_demo
-from clearstone_api.services.reference_changes import run_reassessment
 from clearstone_api.services.reference_store import ReferenceStore
 from clearstone_api.services.transparency import anchor_unlogged
 from clearstone_api.settings import Settings
@@ -111,33 +110,12 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
-def _reassess(settings: Settings, _args: argparse.Namespace) -> None:
-    database = Database.from_settings(settings)
-    store = ReferenceStore(settings.reference_dir)
-    attester = _attester(settings)
-    try:
-        with database.session() as session:
-            pending = session.exec(
-                select(ReferenceChange.id)
-                .where(ReferenceChange.reassessment_state != "done")
-                .order_by(col(ReferenceChange.id))
-            ).all()
-        for change_id in pending:
-            if change_id is not None:
-                run_reassessment(
-                    database, store, attester, change_id, settings.reassessment_batch_size
-                )
-                print(f"re-assessed for reference change {change_id}")
-    finally:
-        database.engine.dispose()
-
-
 def _context(settings: Settings, args: argparse.Namespace) -> None:
-    run_context(settings, args, _attester(settings))
+    run_context(settings, args)
 
 
 def _release(settings: Settings, _args: argparse.Namespace) -> None:
-    run_release(settings, _attester(settings))
+    run_release(settings)
 
 
 def _create_client(settings: Settings, args: argparse.Namespace) -> None:
@@ -355,9 +333,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="proxies trusted for X-Forwarded-* (default: $FORWARDED_ALLOW_IPS, else 127.0.0.1)",
     )
     serve.set_defaults(run=_serve)
-    commands.add_parser(
-        "reassess", help="finish re-assessments left pending by reference-data changes"
-    ).set_defaults(run=_reassess)
+    add_reassess_command(commands, run_reassess)
     add_worker_command(commands, run_workers)
     add_context_commands(commands, _context)
     commands.add_parser(

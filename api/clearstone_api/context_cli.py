@@ -14,26 +14,27 @@ touches. Example::
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import getpass
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from clearstone_api.db import Database
+from clearstone_api.container import AppContainer
 from clearstone_api.domain.context_loading import LoadError
 from clearstone_api.domain.reference import Reference
 from clearstone_api.models.reference_change import ReferenceChange
-from clearstone_api.services.attestations import Attester
+from clearstone_api.reassess_cli import container_for_runs, follow_runs
 from clearstone_api.services.context_changes import (
     LayerLoad,
     prepare_cahra,
     prepare_ucdp,
     record_layer_change,
 )
-from clearstone_api.services.reference_changes import run_reassessment
+from clearstone_api.services.reassessment_runs import start_run
 from clearstone_api.services.reference_releases import record_release
-from clearstone_api.services.reference_store import ReferenceStore
+from clearstone_api.services.unit_of_work import UnitOfWork, unit_of_work
 from clearstone_api.settings import Settings
 
 __all__ = ["add_context_commands", "run_context", "run_release"]
@@ -46,15 +47,14 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
 
 
-def _load(settings: Settings, args: argparse.Namespace, attester: Attester) -> None:
+def _load(settings: Settings, args: argparse.Namespace) -> None:
     if args.apply and not args.note:
         raise SystemExit("--apply needs --note: say why the layer changes (kept in the audit)")
     text = Path(args.file).read_text(encoding="utf-8")
-    database = Database.from_settings(settings)
-    store = ReferenceStore(settings.reference_dir)
+    container = container_for_runs(settings)
     try:
-        with database.session() as session:
-            current = store.current(session)
+        with unit_of_work(container.database) as uow:
+            current = container.references.current(uow.session)
             try:
                 load: LayerLoad = args.prepare(current, text, args)
             except LoadError as exc:
@@ -69,15 +69,28 @@ def _load(settings: Settings, args: argparse.Namespace, attester: Attester) -> N
                 print("not applied: review the diff, then run again with --apply --note '...'")
                 return
             change = record_layer_change(
-                session, f"cli:{getpass.getuser()}", current, load, args.note
+                uow.session, f"cli:{getpass.getuser()}", current, load, args.note
             )
-            change_id = change.id
-            print(f"recorded reference change {change_id} (version {change.version})")
-        if change_id is not None:
-            run_reassessment(database, store, attester, change_id, settings.reassessment_batch_size)
-            print(f"re-assessed the stones reference change {change_id} reaches")
+            run = _start(uow, container, change)
+            print(f"recorded reference change {change.id} (version {change.version})")
+        follow_runs(container, [run])
+        print(f"re-assessed the stones reference change {change.id} reaches")
     finally:
-        database.engine.dispose()
+        asyncio.run(container.aclose())
+
+
+def _start(uow: UnitOfWork, container: AppContainer, change: ReferenceChange) -> int:
+    """A re-assessment run for ``change``, in its transaction."""
+    assert change.id is not None
+    run = start_run(
+        uow,
+        container.jobs,
+        reason="reference_change",
+        change_id=change.id,
+        batch_size=container.settings.reassessment_batch_size,
+    )
+    assert run.id is not None
+    return run.id
 
 
 def _cahra(reference: Reference, text: str, args: argparse.Namespace) -> LayerLoad:
@@ -124,28 +137,27 @@ def add_context_commands(
         loader.set_defaults(run=run)
 
 
-def run_context(settings: Settings, args: argparse.Namespace, attester: Attester) -> None:
+def run_context(settings: Settings, args: argparse.Namespace) -> None:
     """The entry point of ``clearstone-api context ...``."""
-    _load(settings, args, attester)
+    _load(settings, args)
 
 
-def run_release(settings: Settings, attester: Attester) -> None:
+def run_release(settings: Settings) -> None:
     """``clearstone-api release-reference``: record the shipped reference data as a reference
     change (once per version) and re-assess every stone stored under another version."""
-    database = Database.from_settings(settings)
-    store = ReferenceStore(settings.reference_dir)
+    container = container_for_runs(settings)
     try:
-        with database.session() as session:
-            change = record_release(session, store.base)
-            change_id = change.id if change is not None else None
-        if change_id is None:
-            print(f"reference data {store.base.version} is already released")
-            return
-        print(f"released reference data {store.base.version} as reference change {change_id}")
-        run_reassessment(database, store, attester, change_id, settings.reassessment_batch_size)
-        with database.session() as session:
-            done = session.get(ReferenceChange, change_id)
-            count = done.stones_reassessed if done is not None else 0
-        print(f"re-assessed {count} stone(s) stored under an earlier version")
+        with unit_of_work(container.database) as uow:
+            change = record_release(uow.session, container.references.base)
+            if change is None:
+                print(f"reference data {container.references.base.version} is already released")
+                return
+            run = _start(uow, container, change)
+            print(
+                f"released reference data {container.references.base.version} as reference "
+                f"change {change.id}"
+            )
+        (done,) = follow_runs(container, [run], out=lambda _line: None)
+        print(f"re-assessed {done.done} stone(s) stored under an earlier version")
     finally:
-        database.engine.dispose()
+        asyncio.run(container.aclose())

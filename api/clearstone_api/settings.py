@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     jobs_in_process: bool | None = None
     """Run queued jobs in this process (a worker thread) rather than leaving them to
     ``clearstone-api worker`` processes. Default: on for SQLite, off for PostgreSQL."""
+    jobs_periodic: bool = True
+    """Run the periodic jobs (the re-assessment sweep every ten minutes) in the workers of this
+    process. Off only where periodic work would get in the way (the tests)."""
     job_heartbeat_seconds: float = Field(default=10.0, gt=0, le=300)
     """How often a worker records that it is alive."""
     job_stall_seconds: float = Field(default=30.0, gt=0, le=3600)

@@ -16,6 +16,7 @@ __all__ = [
     "IncidentSource",
     "IncidentStatus",
     "Participant",
+    "ReassessmentRun",
     "ReferenceChange",
     "Remediation",
     "StatusPeriod",
@@ -145,6 +146,28 @@ class ReferenceChange(BaseModel):
     reassessment_state: Literal["pending", "running", "done"] | str
     stones_changed: int = 0
     stones_reassessed: int = 0
+
+
+class ReassessmentRun(BaseModel):
+    """A re-assessment run (after a reference change, or over stale verdicts) and its
+    progress."""
+
+    id: int
+    change_id: int | None = None
+    """The reference change that caused it; None for a run over stale verdicts."""
+    reason: Literal["reference_change", "stale"] | str
+    state: Literal["planning", "running", "done"] | str
+    total: int = 0
+    """Stones to re-assess (0 while planning)."""
+    done: int = 0
+    changed: int = 0
+    """Stones whose verdict changed."""
+    rate: float | None = None
+    """Stones per second since the run started."""
+    created_at: dt.datetime
+    started_at: dt.datetime | None = None
+    estimated_end: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
 
 
 ReferenceRowCreated.model_rebuild()

@@ -111,3 +111,15 @@ def status_period(**changes: Any) -> dict[str, Any]:
         "verification": "verified",
         **changes,
     }
+
+
+def india_incident() -> dict[str, Any]:
+    """An incident in India since 2000: every synthetic stone's chain passes through India."""
+    return incident(
+        id="INC-TEST-IN",
+        country="IN",
+        admin1=None,
+        admin2=None,
+        site_ids=[],
+        date_start="2000-01-01",
+    )

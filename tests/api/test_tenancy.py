@@ -50,6 +50,7 @@ class World:
     event_id: str = ""
     endpoint_id: str = ""
     owner_event_id: str = ""
+    run_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -257,6 +258,8 @@ OPERATIONS = [
         Scope.webhooks,
         tenant=OWNER,
     ),
+    Operation("reassessment-runs-list", "GET", "/v1/reassessment-runs", Scope.reference_read),
+    Operation("reassessment-runs-get", "GET", "/v1/reassessment-runs/{run}", Scope.reference_read),
 ]
 
 
@@ -276,6 +279,7 @@ def _call(
         "feed_event": world.event_id,
         "event": "E1",  # the owner's own id for its extraction event (register_chain)
         "endpoint": world.endpoint_id,
+        "run": world.run_id,
     }
     path = operation.path.format(**names)
     body = operation.body
@@ -318,16 +322,20 @@ def world(app: FastAPI, client: ASGIClient) -> World:
     )
     assert endpoint.status_code == 201, endpoint.text
     owner_event_id = client.get("/v1/events", headers=owner).json()["data"][0]["id"]
+    change_id = change.json()["change_id"]
+    runs = client.get("/v1/reassessment-runs", params={"change_id": change_id}, headers=analyst)
+    run_id = runs.json()["data"][0]["id"]
     return World(
         created["id"],
         lot_id,
-        change.json()["change_id"],
+        change_id,
         secrets,
         claim_id,
         watch.json()["id"],
         event_id,
         endpoint.json()["id"],
         owner_event_id,
+        run_id,
     )
 
 

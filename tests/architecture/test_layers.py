@@ -42,6 +42,8 @@ ARCHITECTURE = Architecture(
                 # `clearstone-api worker`: starts and supervises job-queue worker processes.
                 "clearstone_api.worker_cli",
                 "clearstone_api.events_cli",
+                # `clearstone-api reassess`: starts re-assessment runs and follows them.
+                "clearstone_api.reassess_cli",
                 "clearstone_api.openapi_export",
                 # The server process: builds the app and supervises its workers.
                 "clearstone_api.serving",

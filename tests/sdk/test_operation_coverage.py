@@ -94,6 +94,8 @@ OPERATIONS: dict[str, tuple[str, tuple[Any, ...], dict[str, Any]]] = {
     "taxonomy-list": ("reference.taxonomy.list", (), {}),
     "reference-changes-list": ("reference.changes.list", (), {}),
     "reference-changes-get": ("reference.changes.get", (1,), {}),
+    "reassessment-runs-list": ("reference.reassessment_runs.list", (), {"change_id": 1}),
+    "reassessment-runs-get": ("reference.reassessment_runs.get", (1,), {}),
     "health-get": ("health.get", (), {}),
     "readiness-get": ("health.readiness.get", (), {}),
     "jwks-get": ("attestations.fetch_jwks", (), {}),

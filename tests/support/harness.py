@@ -99,6 +99,7 @@ def _test_settings(url: str, data_dir: Path) -> Settings:
         # Jobs run in the test's own process on both backends (a worker thread); the tests of
         # separate worker processes turn this off.
         jobs_in_process=True,
+        jobs_periodic=False,
         signing_keys=None,
         signing_keys_file=None,
         signing_key_id=None,

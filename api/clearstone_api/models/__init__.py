@@ -9,6 +9,7 @@ from clearstone_api.models.event import Event, EventRecipient
 from clearstone_api.models.idempotency import IdempotencyKey
 from clearstone_api.models.lot import LotAncestor, RoughLot
 from clearstone_api.models.number_claim import NumberClaim
+from clearstone_api.models.reassessment_run import ReassessmentBatch, ReassessmentRun
 from clearstone_api.models.reference_change import ReferenceChange
 from clearstone_api.models.screening import StoneScreening
 from clearstone_api.models.stone import Stone, StoneFootprint, StoneLot, StoneNumber
@@ -29,6 +30,8 @@ __all__ = [
     "LotAncestor",
     "NumberClaim",
     "Reassessment",
+    "ReassessmentBatch",
+    "ReassessmentRun",
     "ReferenceChange",
     "RoughLot",
     "Stone",

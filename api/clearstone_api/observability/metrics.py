@@ -75,6 +75,7 @@ __all__ = [
     "count_assessments",
     "count_delivery",
     "count_reassessed",
+    "count_run_finished",
     "measured_reassessment",
     "multiprocess_dir",
     "observe_job",
@@ -300,6 +301,13 @@ def measured_reassessment(run: Callable[P, R]) -> Callable[P, R]:
             metrics.reassessment_duration.observe(time.perf_counter() - started)
 
     return measured
+
+
+def count_run_finished(seconds: float) -> None:
+    """A re-assessment run finished, ``seconds`` after it started."""
+    metrics = process_metrics()
+    metrics.reassessment_runs.labels("done").inc()
+    metrics.reassessment_duration.observe(seconds)
 
 
 def count_reassessed(reassessed: int, changed: int) -> None:

@@ -9,7 +9,6 @@ the engine, not by round trips.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -23,6 +22,7 @@ from clearstone_api.domain.assessment import assess
 from clearstone_api.domain.record_validation import parse_record
 from clearstone_api.domain.records import ProvenanceRecord, Stone
 from clearstone_api.domain.reference import Reference
+from clearstone_api.domain.text import STORED
 from clearstone_api.domain.verdicts import Assessment
 from clearstone_api.models.assessment import AssessedRecord, Reassessment, StoneAssessment
 from clearstone_api.models.columns import utcnow
@@ -45,6 +45,7 @@ __all__ = [
     "StoneInput",
     "assess_inline",
     "assessment_row",
+    "lock_stones",
     "reassess_rows",
     "reassess_stones",
     "store_assessments",
@@ -203,6 +204,19 @@ def _store_records(session: Session, records: dict[str, ProvenanceRecord]) -> No
         session.execute(insert(AssessedRecord), missing)
 
 
+def lock_stones(session: Session, stone_ids: Sequence[int]) -> None:
+    """Lock the rows of ``stone_ids`` until the transaction ends, in id order (so two writers
+    never deadlock): two writers never store one stone's assessment at once, and the second
+    reads what the first wrote. PostgreSQL; SQLite has one writer at a time anyway."""
+    if session.get_bind().dialect.name == "postgresql" and stone_ids:
+        session.execute(
+            sa_select(col(StoneRow.id))
+            .where(col(StoneRow.id).in_(sorted(stone_ids)))
+            .order_by(col(StoneRow.id))
+            .with_for_update()
+        )
+
+
 def reassess_stones(
     session: Session,
     reference: Reference,
@@ -214,6 +228,7 @@ def reassess_stones(
 ) -> list[Reassessment]:
     """Rebuild the records of ``stones`` from the store (after a write), refresh their
     footprints and store new assessments. Raises ``RecordInvalid`` if a record breaks."""
+    lock_stones(session, [stone.id for stone in stones if stone.id is not None])
     inputs: list[StoneInput] = []
     for stone in stones:
         assert stone.id is not None
@@ -246,7 +261,9 @@ def reassess_rows(
     change_id: int | None,
 ) -> list[Reassessment]:
     """Re-assess stored stones from their stored records (reference data changed, records
-    did not): no chain is rebuilt."""
+    did not): no chain is rebuilt. Locks the stones first (:func:`lock_stones`), then reads
+    their stored records."""
+    lock_stones(session, stone_ids)
     # sqlalchemy's select: sqlmodel's overloads stop at four columns.
     rows = session.execute(
         sa_select(
@@ -264,7 +281,11 @@ def reassess_rows(
     inputs: list[StoneInput] = []
     for stone_id, public_id, as_of, digest, record_json in rows:
         if digest not in parsed:
-            parsed[digest] = ProvenanceRecord.model_validate(json.loads(record_json))
+            # Checked when it was stored: parsed straight from its JSON, without re-checking
+            # every string (the largest part of parsing a record).
+            parsed[digest] = ProvenanceRecord.model_validate_json(
+                record_json, context={STORED: True}
+            )
         inputs.append(StoneInput(stone_id, public_id, as_of, parsed[digest]))
     return store_assessments(
         session, reference, inputs, attester=attester, reason=reason, change_id=change_id

@@ -128,7 +128,7 @@ def _declare_tasks() -> None:
         importlib.import_module(module)
 
 
-def procrastinate_app(connector: Any, *, durable: bool) -> procrastinate.App:
+def procrastinate_app(connector: Any, *, durable: bool, periodic: bool = True) -> procrastinate.App:
     """A procrastinate app running every declared task (:data:`~jobs.TASKS`, once the modules
     of :data:`~jobs.TASK_MODULES` are imported) and schedule; with a durable (PostgreSQL)
     connector also the stalled-job sweep."""
@@ -141,7 +141,7 @@ def procrastinate_app(connector: Any, *, durable: bool) -> procrastinate.App:
             pass_context=True,
             retry=_Retry(spec.retry) if spec.retry else False,
         )(_task_body(spec))
-        if spec.name in SCHEDULES:
+        if periodic and spec.name in SCHEDULES:
             app.periodic(cron=SCHEDULES[spec.name].cron)(procrastinate_task)
     if durable:
         sweep = app.task(name="jobs.retry_stalled", pass_context=True)(_retry_stalled)
@@ -321,7 +321,9 @@ class ProcrastinateQueue:
             connector = procrastinate.PsycopgConnector(
                 conninfo=conninfo(self._settings), min_size=1, max_size=3
             )
-        app = procrastinate_app(connector, durable=self._durable)
+        app = procrastinate_app(
+            connector, durable=self._durable, periodic=self._settings.jobs_periodic
+        )
         self._app = app
         options = WorkerOptions(self._settings, concurrency=1, burst=False)
         # A retried or scheduled job is found by polling (only new jobs notify): in memory a
@@ -463,6 +465,7 @@ async def run_worker(settings: Settings, container: object, options: WorkerOptio
             conninfo=conninfo(settings), min_size=1, max_size=max(2, options.concurrency + 2)
         ),
         durable=True,
+        periodic=settings.jobs_periodic,
     )
     async with app.open_async():
         await retry_stalled(app, options.stall)

@@ -75,7 +75,10 @@ DEFAULT = "default"
 QUEUES = (DEFAULT, REASSESSMENT, WEBHOOKS)
 """Every queue the service uses (``clearstone_job_queue_depth`` reports each)."""
 
-TASK_MODULES: tuple[str, ...] = ("clearstone_api.services.webhook_tasks",)
+TASK_MODULES: tuple[str, ...] = (
+    "clearstone_api.services.webhook_tasks",
+    "clearstone_api.services.reassessment_jobs",
+)
 """Modules that declare tasks: a worker imports each before it takes its first job. A module
 that declares a task is added here."""
 

@@ -1,10 +1,11 @@
 """Analyst changes to incidents and status periods: versioned, attributed, re-assessed.
 
 A change is one row in ``reference_changes`` with the before and after of the row it touches;
-the reference in force is the shipped data with every change applied. After the change commits,
-:func:`run_reassessment` re-assesses every stored stone the change can reach (found through the
-footprint index, not by scanning), in batches that each commit, logging before and after, and
-keeps progress on the change row so a crashed run can be resumed (``clearstone-api reassess``).
+the reference in force is the shipped data with every change applied. The change starts a
+re-assessment run in the same transaction (:mod:`clearstone_api.services.reassessment_runs`):
+jobs on the queue re-assess every stored stone the change can reach (found through the
+footprint index, not by scanning), a batch per job, logging before and after; the change row
+keeps the counts.
 """
 
 from __future__ import annotations
@@ -13,31 +14,18 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
-from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
 from clearstone_api.container import AppContainer
-from clearstone_api.db import Database
 from clearstone_api.domain.reference import Reference
 from clearstone_api.domain.reference_rows import Incident, StatusPeriod, Verification
 from clearstone_api.domain.text import MULTI_LINE, CheckedValues, check_https_url
 from clearstone_api.errors import Conflict, NotFound, Unprocessable
-from clearstone_api.models.columns import utcnow
 from clearstone_api.models.reference_change import ReferenceChange
-from clearstone_api.models.stone import StoneFootprint
-from clearstone_api.observability.metrics import count_reassessed, measured_reassessment
 from clearstone_api.security.principals import Principal
-from clearstone_api.services.assessments import reassess_rows
-from clearstone_api.services.attestations import Attester
-from clearstone_api.services.context_changes import CONTEXT_KIND
 from clearstone_api.services.idempotency import IdempotencyClaim
-from clearstone_api.services.reference_data import party_keys
-from clearstone_api.services.reference_events import (
-    emit_change_applied,
-    emit_reassessment_finished,
-)
-from clearstone_api.services.reference_releases import RELEASE_KIND, stale_stone_ids
-from clearstone_api.services.reference_store import ReferenceStore
+from clearstone_api.services.reassessment_runs import start_run
+from clearstone_api.services.reference_events import emit_change_applied
 from clearstone_api.services.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -51,8 +39,10 @@ __all__ = [
     "get_change",
     "list_changes",
     "record_change",
-    "run_reassessment",
 ]
+
+IN_PROCESS_WAIT_SECONDS = 600.0
+"""How long a request's background task waits for the in-process queue after a change."""
 
 Note = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), MULTI_LINE
@@ -207,9 +197,9 @@ def apply_change(
     action: str,
     claim: IdempotencyClaim | None = None,
 ) -> ReferenceChangePublic:
-    """Record a change in ``uow`` (:func:`record_change`); once it commits, re-assess every
-    stored stone it can reach (deferred: over HTTP, after the response) and clear the
-    certificate cache, before and again after the re-assessment."""
+    """Record a change in ``uow`` (:func:`record_change`) with a re-assessment run of every
+    stored stone it can reach (:func:`~clearstone_api.services.reassessment_runs.start_run`:
+    its jobs are queued with the write), and clear the certificate cache once it commits."""
     change = record_change(
         uow.session,
         principal,
@@ -225,15 +215,16 @@ def apply_change(
         claim.record_on_commit(uow, 201, created_row(public) if action == "create" else public)
     assert change.id is not None
     uow.after_commit(app.certificate_cache.clear)
-    uow.defer(
-        run_reassessment,
-        app.database,
-        app.references,
-        app.attester,
-        change.id,
-        app.settings.reassessment_batch_size,
+    start_run(
+        uow,
+        app.jobs,
+        reason="reference_change",
+        change_id=change.id,
+        batch_size=app.settings.reassessment_batch_size,
     )
-    uow.defer(app.certificate_cache.clear)
+    # In-process (SQLite): the request's background task waits for the queue to drain, so the
+    # demo behaves as before; with separate workers this returns at once.
+    uow.defer(app.jobs.wait_idle, IN_PROCESS_WAIT_SECONDS)
     return public
 
 
@@ -251,101 +242,3 @@ def get_change(session: Session, change_id: int) -> ReferenceChange:
     if row is None:
         raise NotFound(f"No reference change {change_id}.")
     return row
-
-
-def _reach(change: ReferenceChange, reference: Reference) -> set[tuple[str, str]]:
-    """The footprint keys of every stone this change can affect (before and after)."""
-    keys: set[tuple[str, str]] = set()
-    for data in (change.before, change.after):
-        if data is None:
-            continue
-        if change.kind == CONTEXT_KIND:
-            keys |= {("country", str(c)) for c in data.get("countries", [])}
-        elif change.kind == "incident":
-            incident = Incident.model_validate(data)
-            keys.add(("country", incident.country))
-            keys |= {("country", a.country) for a in incident.areas if a.country}
-            keys |= party_keys(incident)
-        else:
-            participant = str(data["participant_id"])
-            keys.add(("participant", participant))
-            keys.add(("country", participant))
-            keys |= {
-                ("country", m.country)
-                for m in reference.memberships
-                if m.participant_id == participant
-            }
-    return keys
-
-
-@measured_reassessment
-def run_reassessment(
-    database: Database,
-    store: ReferenceStore,
-    attester: Attester,
-    change_id: int,
-    batch_size: int,
-) -> None:
-    """Re-assess every stone ``change_id`` can reach, in committed batches; resumable."""
-    started_at = utcnow()
-    with database.session() as session:
-        change = get_change(session, change_id)
-        if change.reassessment_state == "done":
-            return
-        reference = store.current(session)
-        release = change.kind == RELEASE_KIND
-        keys = [] if release else sorted(_reach(change, reference))
-        change.reassessment_state = "running"
-    if release:
-        with database.session() as session:
-            stone_ids = stale_stone_ids(session, store.base.version)
-    elif keys:
-        reach = or_(
-            *(and_(col(StoneFootprint.kind) == k, col(StoneFootprint.value) == v) for k, v in keys)
-        )
-        with database.session() as session:
-            stone_ids = list(
-                session.exec(
-                    select(StoneFootprint.stone_id)
-                    .where(reach)
-                    .distinct()
-                    .order_by(col(StoneFootprint.stone_id))
-                ).all()
-            )
-    else:
-        stone_ids = []
-    for start in range(0, len(stone_ids), batch_size):
-        batch = stone_ids[start : start + batch_size]
-        with database.session() as session:
-            log = reassess_rows(
-                session,
-                reference,
-                batch,
-                attester=attester,
-                reason="reference_change",
-                change_id=change_id,
-            )
-            count_reassessed(len(log), sum(e.changed for e in log))
-            session.execute(
-                update(ReferenceChange)
-                .where(col(ReferenceChange.id) == change_id)
-                .values(
-                    stones_reassessed=ReferenceChange.stones_reassessed + len(log),
-                    stones_changed=ReferenceChange.stones_changed + sum(e.changed for e in log),
-                )
-            )
-    with database.session() as session:
-        session.execute(
-            update(ReferenceChange)
-            .where(col(ReferenceChange.id) == change_id)
-            .values(reassessment_state="done")
-        )
-        done = get_change(session, change_id)
-        emit_reassessment_finished(
-            session,
-            reference_change_id=change_id,
-            stones_reassessed=done.stones_reassessed,
-            stones_changed=done.stones_changed,
-            started_at=started_at,
-            finished_at=utcnow(),
-        )

@@ -9,7 +9,7 @@ computed under another shipped version (``clearstone-api release-reference``).
 
 from __future__ import annotations
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from clearstone_api.domain.reference import Reference
@@ -17,7 +17,7 @@ from clearstone_api.models.assessment import StoneAssessment
 from clearstone_api.models.reference_change import ReferenceChange
 from clearstone_api.services.reference_events import emit_change_applied
 
-__all__ = ["RELEASE_KIND", "record_release", "stale_stone_ids"]
+__all__ = ["RELEASE_KIND", "any_stale", "record_release", "stale_stone_ids"]
 
 RELEASE_KIND = "release"
 
@@ -55,12 +55,33 @@ def record_release(session: Session, base: Reference) -> ReferenceChange | None:
     return change
 
 
-def stale_stone_ids(session: Session, base_version: str) -> list[int]:
-    """Stones whose stored assessment was computed under another shipped version."""
+def _stale(base_version: str, policy_version: str | None) -> ColumnElement[bool]:
     version = col(StoneAssessment.reference_data_version)
-    current = or_(version == base_version, version.startswith(f"{base_version}+"))
+    stale: ColumnElement[bool] = ~or_(
+        version == base_version, version.startswith(f"{base_version}+")
+    )
+    if policy_version is not None:
+        stale = or_(stale, col(StoneAssessment.policy_version) != policy_version)
+    return stale
+
+
+def stale_stone_ids(
+    session: Session, base_version: str, *, policy_version: str | None = None
+) -> list[int]:
+    """Stones whose stored assessment was computed under another shipped version, or (when
+    ``policy_version`` is given) under another policy, in id order."""
     return list(
         session.exec(
-            select(StoneAssessment.stone_id).where(~current).order_by(col(StoneAssessment.stone_id))
+            select(StoneAssessment.stone_id)
+            .where(_stale(base_version, policy_version))
+            .order_by(col(StoneAssessment.stone_id))
         ).all()
     )
+
+
+def any_stale(session: Session, base_version: str, *, policy_version: str | None = None) -> bool:
+    """Whether any stored assessment is stale (as :func:`stale_stone_ids`), without listing."""
+    found = session.exec(
+        select(StoneAssessment.stone_id).where(_stale(base_version, policy_version)).limit(1)
+    ).first()
+    return found is not None

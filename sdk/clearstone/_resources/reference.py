@@ -18,6 +18,7 @@ from clearstone._reference_models import (
     Incident,
     IncidentStatus,
     Participant,
+    ReassessmentRun,
     ReferenceChange,
     ReferenceRowCreated,
     StatusPeriod,
@@ -29,12 +30,14 @@ __all__ = [
     "AsyncChanges",
     "AsyncIncidents",
     "AsyncParticipants",
+    "AsyncReassessmentRuns",
     "AsyncReference",
     "AsyncStatusPeriods",
     "AsyncTaxonomy",
     "Changes",
     "Incidents",
     "Participants",
+    "ReassessmentRuns",
     "Reference",
     "StatusPeriods",
     "Taxonomy",
@@ -43,6 +46,7 @@ __all__ = [
 _INCIDENTS = "/v1/reference/incidents"
 _PERIODS = "/v1/reference/status-periods"
 _CHANGES = "/v1/reference/changes"
+_RUNS = "/v1/reassessment-runs"
 
 
 def _on(on: NotGivenOr[DateParam]) -> NotGivenOr[str]:
@@ -200,9 +204,40 @@ class Changes(SyncAPIResource):
         )
 
 
+class ReassessmentRuns(SyncAPIResource):
+    def get(self, run_id: int, *, budget: float | None = None) -> ReassessmentRun:
+        """One run: stones done of the total, rate and estimated end
+        (``reassessment-runs-get``, analyst).
+
+        Example::
+
+            run = client.reference.reassessment_runs.get(7)
+            print(f"{run.done}/{run.total} at {run.rate} stones/s, done by {run.estimated_end}")
+        """
+        path = f"{_RUNS}/{int(run_id)}"
+        return self._client.request("GET", path, cast_to=ReassessmentRun, budget=budget)
+
+    def list(
+        self,
+        *,
+        change_id: NotGivenOr[int] = NOT_GIVEN,
+        limit: NotGivenOr[int] = NOT_GIVEN,
+        budget: float | None = None,
+    ) -> SyncPager[ReassessmentRun]:
+        """Runs, oldest first; only those of ``change_id`` when given
+        (``reassessment-runs-list``, analyst)."""
+        return self._client._paginate(
+            _RUNS,
+            page_type=Page[ReassessmentRun],
+            params={"change_id": change_id},
+            limit=limit,
+            budget=budget,
+        )
+
+
 class Reference(SyncAPIResource):
-    """Reference data: ``participants``, ``incidents``, ``status_periods``, ``taxonomy`` and
-    ``changes``."""
+    """Reference data: ``participants``, ``incidents``, ``status_periods``, ``taxonomy``,
+    ``changes`` and the ``reassessment_runs`` they cause."""
 
     def __init__(self, client: SyncAPIClient) -> None:
         super().__init__(client)
@@ -211,6 +246,7 @@ class Reference(SyncAPIResource):
         self.status_periods = StatusPeriods(client)
         self.taxonomy = Taxonomy(client)
         self.changes = Changes(client)
+        self.reassessment_runs = ReassessmentRuns(client)
 
 
 class AsyncParticipants(AsyncAPIResource):
@@ -351,6 +387,29 @@ class AsyncChanges(AsyncAPIResource):
         )
 
 
+class AsyncReassessmentRuns(AsyncAPIResource):
+    async def get(self, run_id: int, *, budget: float | None = None) -> ReassessmentRun:
+        """One run and its progress (``reassessment-runs-get``, analyst)."""
+        path = f"{_RUNS}/{int(run_id)}"
+        return await self._client.request("GET", path, cast_to=ReassessmentRun, budget=budget)
+
+    def list(
+        self,
+        *,
+        change_id: NotGivenOr[int] = NOT_GIVEN,
+        limit: NotGivenOr[int] = NOT_GIVEN,
+        budget: float | None = None,
+    ) -> AsyncPager[ReassessmentRun]:
+        """Runs, oldest first (``reassessment-runs-list``, analyst)."""
+        return self._client._paginate(
+            _RUNS,
+            page_type=Page[ReassessmentRun],
+            params={"change_id": change_id},
+            limit=limit,
+            budget=budget,
+        )
+
+
 class AsyncReference(AsyncAPIResource):
     """Reference data, for asyncio; see :class:`Reference`."""
 
@@ -361,3 +420,4 @@ class AsyncReference(AsyncAPIResource):
         self.status_periods = AsyncStatusPeriods(client)
         self.taxonomy = AsyncTaxonomy(client)
         self.changes = AsyncChanges(client)
+        self.reassessment_runs = AsyncReassessmentRuns(client)
