@@ -4,15 +4,17 @@
     python -m bench.api setup --distinct-records --stones 100000 \
         --database clearstone_bench_distinct
     python -m bench.api load [--pairs 3] [--seconds 10] [--long-seconds 30] [--wait-quiet 1200]
-    python -m bench.api reassess [--database clearstone_bench] [--country GB]
+    python -m bench.api reassess --database clearstone_bench_distinct --country IN \
+        [--workers 1 2] [--profile 2000]
     python -m bench.api generate --stones N [--batch-size 20000]
 
 ``generate`` bulk-loads N synthetic stones into the database the service is configured for
 (``CLEARSTONE_DATABASE_URL``, migrated first with ``clearstone-api migrate``).
 
 ``setup`` makes (or reuses) the database; ``load`` starts the bench app under uvicorn pinned to
-CPU 0 and drives it with wrk pinned to CPU 1; ``reassess`` adds an incident through the analyst
-API and times the re-assessment it causes. Results go to ``bench/api/results/``.
+CPU 0 and drives it with wrk pinned to CPU 1; ``reassess`` records an incident and times the
+re-assessment it causes on 1, then 2, ``clearstone-api worker`` processes. Results go to
+``bench/api/results/``.
 """
 
 from __future__ import annotations
@@ -69,18 +71,21 @@ def main() -> None:
     latency.add_argument("--port", type=int, default=8765)
     latency.add_argument("--label", default="run")
 
-    reassess = commands.add_parser("reassess", help="time the re-assessment after an incident")
-    reassess.add_argument("--database", default="clearstone_bench")
-    reassess.add_argument("--country", default="GB", help="GB: 2 of the 20 vectors, 100,002 stones")
-    reassess.add_argument("--port", type=int, default=8765)
-    reassess.add_argument("--wait-quiet", type=float, default=0)
-    reassess.add_argument("--timeout", type=float, default=1800)
-    reassess.add_argument(
-        "--via",
-        choices=["api", "service"],
-        default="api",
-        help="api: POST the incident and poll the change; service: call the service directly",
+    reassess = commands.add_parser(
+        "reassess", help="time the re-assessment after an incident on 1..N worker processes"
     )
+    reassess.add_argument("--database", default="clearstone_bench_distinct")
+    reassess.add_argument(
+        "--country", default="IN", help="IN: every synthetic stone's chain passes through it"
+    )
+    reassess.add_argument(
+        "--workers", type=int, nargs="+", default=[1, 2], help="worker processes, one run each"
+    )
+    reassess.add_argument(
+        "--profile", type=int, default=0, help="first profile N stones in this process"
+    )
+    reassess.add_argument("--wait-quiet", type=float, default=0)
+    reassess.add_argument("--timeout", type=float, default=3600)
 
     generate = commands.add_parser(
         "generate", help="bulk-load synthetic stones into the configured database"
@@ -149,8 +154,8 @@ def main() -> None:
         run_reassess(
             args.database,
             args.country,
-            via=args.via,
-            port=args.port,
+            workers=args.workers,
+            profile=args.profile,
             wait_quiet=args.wait_quiet,
             timeout=args.timeout,
             results=RESULTS,
