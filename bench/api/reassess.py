@@ -20,8 +20,10 @@ import datetime as dt
 import json
 import os
 import pstats
+import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -181,6 +183,46 @@ def _run_row(url: str, run_id: int) -> dict[str, Any]:
     }
 
 
+def _postgres_cpu() -> dict[int, float]:
+    """CPU seconds used so far by each live PostgreSQL process on this machine (/proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        if name.startswith("postgres"):
+            fields = stat[stat.rindex(")") + 2 :].split()
+            used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return used
+
+
+class _PostgresMeter:
+    """PostgreSQL's CPU over an interval, sampled every 0.2 s: a backend's time is counted
+    up to its last sample, so the workers' connections count though they close at the end."""
+
+    def __init__(self) -> None:
+        self._start = _postgres_cpu()
+        self._last = dict(self._start)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            self._last.update(_postgres_cpu())
+
+    def seconds(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        self._last.update(_postgres_cpu())
+        return sum(used - self._start.get(pid, 0.0) for pid, used in self._last.items())
+
+
 def _cpu_busy() -> tuple[float, float]:
     """(busy, total) jiffies of the whole machine, from /proc/stat."""
     fields = [float(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -215,7 +257,11 @@ def _one(url: str, country: str, processes: int, timeout: float) -> dict[str, An
         container.database.engine.dispose()
     busy0, total0 = _cpu_busy()
     load0 = os.getloadavg()[0]
+    postgres = _PostgresMeter()
+    children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     worker_wall = _workers(url, processes, timeout)
+    children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    postgres_s = postgres.seconds()
     busy1, total1 = _cpu_busy()
     run = _run_row(url, run_id)
     if run["state"] != "done":
@@ -231,6 +277,13 @@ def _one(url: str, country: str, processes: int, timeout: float) -> dict[str, An
         "planning_s": round((run["started_at"] - run["created_at"]).total_seconds(), 2),
         "worker_process_s": round(worker_wall, 1),
         "stones_per_s": round(run["done"] / wall, 1),
+        "worker_cpu_ms_per_stone": round(
+            1000
+            * (children1.ru_utime + children1.ru_stime - children0.ru_utime - children0.ru_stime)
+            / max(run["done"], 1),
+            3,
+        ),
+        "postgres_cpu_ms_per_stone": round(1000 * postgres_s / max(run["done"], 1), 3),
         "machine_cpu_busy": round((busy1 - busy0) / max(total1 - total0, 1), 2),
         "load1_before": round(load0, 2),
         "load1_after": round(os.getloadavg()[0], 2),
