@@ -28,6 +28,7 @@ from tests.deploy.deployfiles import (
     PLACEHOLDER,
     SECRET_TEMPLATE,
     Manifest,
+    compose,
     container,
     containers,
     dockerfile_user,
@@ -464,3 +465,20 @@ def test_the_operations_guide_documents_every_setting() -> None:
     text = OPERATIONS.read_text()
     missing = sorted(name for name in _setting_env_names() if f"`{name}`" not in text)
     assert not missing, f"document these in docs/operations.md: {missing}"
+
+
+def test_the_worker_commands_of_the_deploy_files_are_the_service_s_own(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both deploy files start `clearstone-api worker` with options it accepts: parsed for
+    real, up to the refusal of SQLite (a bad option would exit 2 with a usage line first)."""
+    from clearstone_api.cli import main
+
+    (worker,) = _worker()["spec"]["template"]["spec"]["containers"]
+    commands = [worker["command"], compose()["services"]["worker"]["command"]]
+    monkeypatch.setenv("CLEARSTONE_DATABASE_URL", f"sqlite:///{tmp_path}/workers.db")
+    monkeypatch.setenv("CLEARSTONE_ENVIRONMENT", "test")
+    for command in commands:
+        assert command[:2] == ["clearstone-api", "worker"]
+        with pytest.raises(SystemExit, match="workers need PostgreSQL"):
+            main(command[1:])
