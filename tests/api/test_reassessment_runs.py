@@ -5,6 +5,7 @@ PostgreSQL, jobs in the test's own process)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -33,8 +34,10 @@ BATCH = 7
 
 
 @pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    return create_app(settings.model_copy(update={"reassessment_batch_size": BATCH}))
+def app(settings: Settings) -> Iterator[FastAPI]:
+    built = create_app(settings.model_copy(update={"reassessment_batch_size": BATCH}))
+    yield built
+    container_of(built).jobs.close()
 
 
 @pytest.fixture

@@ -46,8 +46,10 @@ def settings_pg(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def app(settings_pg: Settings) -> FastAPI:
-    return create_app(settings_pg)
+def app(settings_pg: Settings) -> Iterator[FastAPI]:
+    built = create_app(settings_pg)
+    yield built
+    container_of(built).jobs.close()
 
 
 def _environment(settings: Settings) -> dict[str, str]:
