@@ -4,8 +4,8 @@ Re-assessment as jobs: a run per reference change or sweep of stale verdicts, an
 (one job each; ``done_at`` makes a second run of a job a no-op). Reference changes recorded
 before this revision and not yet re-assessed get their run from the periodic sweep.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-05 07:20:00
 """
 
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0008'
-down_revision: str | None = '0007'
+revision: str = '0009'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

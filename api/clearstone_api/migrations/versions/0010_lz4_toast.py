@@ -7,8 +7,8 @@ lz4 compresses them several times faster for slightly larger rows. PostgreSQL 14
 lz4 (Debian's and the official images are); elsewhere this revision changes nothing. Values
 already stored keep their compression until they are rewritten.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-05 07:55:00
 """
 
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0009'
-down_revision: str | None = '0008'
+revision: str = '0010'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
