@@ -29,7 +29,6 @@ from clearstone_api.db import Database
 from clearstone_api.domain.reference import load_reference
 from clearstone_api.domain.reference_rows import SanctionedParty
 from clearstone_api.events_cli import add_event_commands
-from clearstone_api.models.reference_change import ReferenceChange
 from clearstone_api.reassess_cli import add_reassess_command, run_reassess
 from clearstone_api.schema import upgrade
 from clearstone_api.security.client_secrets import SecretHasher, load_pepper
