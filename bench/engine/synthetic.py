@@ -7,7 +7,7 @@ import datetime as dt
 import random
 from typing import Any
 
-from clearstone_api.demo.scenarios import SOW_2021
+from clearstone_api.demo.chains import SOW_2021
 from clearstone_api.domain.reference import Reference
 from clearstone_api.domain.reference_rows import Incident, IncidentParty, IncidentStatus
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from clearstone_api.demo.scenarios import rough_to_retail
+from clearstone_api.demo.chains import rough_to_retail
 from clearstone_api.security.scopes import Role
 from clearstone_api.services.demo import vectors_path
 from tests.api.conftest import Auth, Loader

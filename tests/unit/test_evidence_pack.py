@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from clearstone_api.demo.scenarios import rough_to_retail
+from clearstone_api.demo.chains import rough_to_retail
 from clearstone_api.domain.record_validation import parse_record
 from clearstone_api.domain.reference import Reference
 from clearstone_api.domain.sanctions.evidence import (

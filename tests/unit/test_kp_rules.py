@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from clearstone_api.demo.scenarios import rough_to_retail
+from clearstone_api.demo.chains import rough_to_retail
 from clearstone_api.domain.assessment import assess
 from clearstone_api.domain.kp_checks import CheckId
 from clearstone_api.domain.record_validation import parse_record

@@ -1,4 +1,4 @@
-"""Edits that turn the typical chain of :func:`~clearstone_api.demo.scenarios.rough_to_retail`
+"""Edits that turn the typical chain of :func:`~clearstone_api.demo.chains.rough_to_retail`
 into the sanctions scenarios: one per jurisdiction and weight band, declared content, a listed
 party. Each takes the record as built and changes it in place."""
 
