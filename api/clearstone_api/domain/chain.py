@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from clearstone_api.domain.records import (
     Attestation,
@@ -45,6 +46,15 @@ class OriginPlace:
         return bool(self.site or self.place.admin1 or self.place.admin2)
 
 
+class _EventDocs(NamedTuple):
+    """The documents one event carries, by kind."""
+
+    event: CustodyEvent
+    certificates: list[KPCertificate]
+    certificates_of_origin: list[CertificateOfOrigin]
+    invoices: list[Invoice]
+
+
 class Chain:
     """Read-only lookups over one record, centred on its subject."""
 
@@ -69,6 +79,9 @@ class Chain:
             for item in event.items:
                 self._events_by_item[item].append(event)
         self._origins = self._find_origins()
+        self._docs_of: dict[int, _EventDocs] = {}
+        self._attestations: list[Attestation] | None = None
+        self._chain_parties: list[Party] | None = None
 
     def _ancestors(self, subject: Stone | RoughLot) -> list[str]:
         order: list[str] = []
@@ -121,24 +134,49 @@ class Chain:
         dates = [event.date for event in self.events]
         return min(dates), max(dates)
 
+    # The lookups below are asked for many times per assessment (a certificate's by every check
+    # of its shipment); each is worked out once per chain. The lists are shared: read them only.
+
     def certificates(self, event: CustodyEvent) -> list[KPCertificate]:
-        return [d for d in self._docs(event) if isinstance(d, KPCertificate)]
+        return self._docs(event).certificates
 
     def certificates_of_origin(self, event: CustodyEvent) -> list[CertificateOfOrigin]:
         """Pre-KP government certificates of origin the event carries."""
-        return [d for d in self._docs(event) if isinstance(d, CertificateOfOrigin)]
+        return self._docs(event).certificates_of_origin
 
     def invoices(self, event: CustodyEvent) -> list[Invoice]:
-        return [d for d in self._docs(event) if isinstance(d, Invoice)]
+        return self._docs(event).invoices
 
-    def _docs(self, event: CustodyEvent) -> list[Document]:
-        return [self.documents[d] for d in event.document_ids if d in self.documents]
+    def _docs(self, event: CustodyEvent) -> _EventDocs:
+        found = self._docs_of.get(id(event))
+        if found is None or found.event is not event:
+            certificates: list[KPCertificate] = []
+            of_origin: list[CertificateOfOrigin] = []
+            invoices: list[Invoice] = []
+            for doc_id in event.document_ids:
+                doc = self.documents.get(doc_id)
+                if isinstance(doc, KPCertificate):
+                    certificates.append(doc)
+                elif isinstance(doc, CertificateOfOrigin):
+                    of_origin.append(doc)
+                elif isinstance(doc, Invoice):
+                    invoices.append(doc)
+            found = _EventDocs(event, certificates, of_origin, invoices)
+            self._docs_of[id(event)] = found
+        return found
 
     def attestations(self) -> list[Attestation]:
-        return [d for d in self.record.documents if isinstance(d, Attestation)]
+        if self._attestations is None:
+            self._attestations = [d for d in self.record.documents if isinstance(d, Attestation)]
+        return self._attestations
 
     def chain_parties(self) -> list[Party]:
         """Parties that held or handled the goods, or operate their sites, in first-seen order."""
+        if self._chain_parties is None:
+            self._chain_parties = self._find_chain_parties()
+        return self._chain_parties
+
+    def _find_chain_parties(self) -> list[Party]:
         ids: list[str] = []
         for event in self.events:
             ids.extend(p for p in (event.from_party_id, event.to_party_id) if p)

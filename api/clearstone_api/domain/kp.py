@@ -35,11 +35,9 @@ _CROSS_BORDER = {EventType.export, EventType.import_}
 def assess_kp(chain: Chain, reference: Reference, as_of: dt.date) -> KpVerdict:
     findings = Findings(reference)
     if not _in_scope(chain, reference, findings):
-        return KpVerdict(
-            result=KpResult.not_applicable,
-            summary=findings.last_reason
-            + " The Kimberley Process certifies natural rough diamonds only.",
-            checks=findings.checks,
+        return findings.verdict(
+            KpResult.not_applicable,
+            findings.last_reason + " The Kimberley Process certifies natural rough diamonds only.",
         )
     _check_movements(chain, reference, findings)
     check_warranties(chain, reference, findings)
@@ -313,4 +311,4 @@ def _verdict(findings: Findings, before_kp: bool) -> KpVerdict:
                 f" Steps before the KP took effect ({KP_START}) are judged by the rules then in "
                 "force: the UN Security Council measures and their certificate-of-origin regimes."
             )
-    return KpVerdict(result=result, summary=summary, checks=findings.checks)
+    return findings.verdict(result, summary)

@@ -13,17 +13,13 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TypedDict
 
-from pydantic import TypeAdapter
-
 from clearstone_api.domain.kp_checks import CHECKS, CheckId
 from clearstone_api.domain.reference import Reference
-from clearstone_api.domain.verdicts import CheckStatus, KpCheck
+from clearstone_api.domain.verdicts import CheckStatus, KpResult, KpVerdict
 
 __all__ = ["CHECK_TITLES", "EvidenceRow", "Findings", "fact", "ref"]
 
 CHECK_TITLES: dict[str, str] = {str(check): spec.title for check, spec in CHECKS.items()}
-
-_CHECKS = TypeAdapter(list[KpCheck])
 
 
 class EvidenceRow(TypedDict):
@@ -73,6 +69,29 @@ def fact(
     }
 
 
+def _rule_rows(reference: Reference) -> dict[str, EvidenceRow]:
+    """The evidence row citing each KP rule (``kp_rules.csv``), by check id. Rows are shared
+    by every check that cites them and only ever read (validation copies them)."""
+    return {
+        key: fact("kp_rule", rule.id, rule.rule, rule.source_ids)
+        for key, rule in reference.kp_rules.items()
+    }
+
+
+def _source_rows(reference: Reference) -> dict[str, dict[str, object]]:
+    """Each source as a check's ``sources`` row, by id; shared and only ever read."""
+    return {
+        source_id: {
+            "id": source.id,
+            "title": source.title,
+            "publisher": source.publisher,
+            "url": source.url,
+            "strength": source.strength,
+        }
+        for source_id, source in reference.sources.items()
+    }
+
+
 class Findings:
     """The checks of one assessment, in the order they were made.
 
@@ -96,9 +115,9 @@ class Findings:
         rows = list(evidence or [])
         sources: list[dict[str, object]] = []
         if status is not CheckStatus.pass_:
-            rule = self._reference.kp_rules.get(check_id)
+            rule = self._reference.derived("kp.rule_rows", _rule_rows).get(check_id)
             if rule is not None:
-                rows.append(fact("kp_rule", rule.id, rule.rule, rule.source_ids))
+                rows.append(rule)
             sources = self._sources(rows)
         self._statuses.append(status)
         self._rows.append(
@@ -114,23 +133,20 @@ class Findings:
         )
 
     def _sources(self, rows: list[EvidenceRow]) -> list[dict[str, object]]:
+        known = self._reference.derived("kp.source_rows", _source_rows)
         seen: dict[str, dict[str, object]] = {}
         for row in rows:
             for source_id in row["source_ids"]:
-                source = self._reference.sources.get(source_id)
+                source = known.get(source_id)
                 if source is not None and source_id not in seen:
-                    seen[source_id] = {
-                        "id": source.id,
-                        "title": source.title,
-                        "publisher": source.publisher,
-                        "url": source.url,
-                        "strength": source.strength,
-                    }
+                    seen[source_id] = source
         return list(seen.values())
 
-    @property
-    def checks(self) -> list[KpCheck]:
-        return _CHECKS.validate_python(self._rows)
+    def verdict(self, result: KpResult, summary: str) -> KpVerdict:
+        """The verdict with these checks, validated with them in one call."""
+        return KpVerdict.model_validate(
+            {"result": result, "summary": summary, "checks": self._rows}
+        )
 
     def reasons(self, status: CheckStatus) -> list[str]:
         """The reasons of the checks with ``status``, in order."""

@@ -22,7 +22,7 @@ import hashlib
 import io
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -69,6 +69,7 @@ __all__ = [
 ]
 
 RowT = TypeVar("RowT", bound=BaseModel)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,7 @@ class Reference:
     _participant_memo: dict[tuple[str, dt.date], str | None] = field(
         default_factory=dict, repr=False, compare=False
     )
+    _derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     name_screen: NameScreen | None = field(default=None, repr=False, compare=False)
     """Screens names against ``sanctioned_parties``; attached by the service layer (fuzzy
     matching uses libraries the domain does not import). See :meth:`with_name_screen`."""
@@ -311,7 +313,18 @@ class Reference:
 
     def with_name_screen(self, screen: NameScreen) -> Reference:
         """This reference with ``screen`` screening names against its listed parties."""
-        return dataclasses.replace(self, name_screen=screen, _participant_memo={})
+        return dataclasses.replace(self, name_screen=screen, _participant_memo={}, _derived={})
+
+    def derived(self, key: str, build: Callable[[Reference], T]) -> T:
+        """``build(self)``, computed on first use and kept with this reference: the engine's
+        precomputations over reference data alone (a jurisdiction's rule rows with their
+        sources, a KP rule's evidence row...). ``build`` must read nothing but the reference,
+        and return something immutable, since every assessment shares it."""
+        try:
+            value: T = self._derived[key]
+        except KeyError:
+            value = self._derived[key] = build(self)
+        return value
 
     # --- KP participants -------------------------------------------------------------------
 

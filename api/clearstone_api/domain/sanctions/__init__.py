@@ -10,6 +10,7 @@ jurisdiction's lists. The top-level ``result`` is ``flagged`` when any jurisdict
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from clearstone_api.domain.chain import Chain
 from clearstone_api.domain.name_screen import NameMatch, NameScreen
@@ -27,11 +28,10 @@ from clearstone_api.domain.sanctions.rules import (
     apply_rule,
     ban_hit,
     entry_into,
+    rule_rows,
 )
 from clearstone_api.domain.verdicts import (
     GoodsProfile,
-    JurisdictionVerdict,
-    RuleApplication,
     RuleOutcome,
     SanctionHit,
     SanctionsResult,
@@ -69,14 +69,18 @@ def assess_sanctions(chain: Chain, reference: Reference, as_of: dt.date) -> Sanc
         _jurisdiction(chain, reference, jurisdiction, as_of, goods, links, band, parties)
         for jurisdiction in JURISDICTIONS
     ]
-    hits: list[SanctionHit] = [hit for verdict in verdicts for hit in verdict.hits]
-    flagged = any(v.result is SanctionsResult.flagged for v in verdicts)
-    return SanctionsVerdict(
-        result=SanctionsResult.flagged if flagged else SanctionsResult.clear,
-        hits=hits,
-        jurisdictions=verdicts,
-        goods=goods,
-        declared_countries=declared,
+    hits: list[SanctionHit] = [hit for verdict in verdicts for hit in verdict["hits"]]
+    flagged = any(v["result"] is SanctionsResult.flagged for v in verdicts)
+    # The verdicts and their rule rows are plain data until here: one validation for the lot
+    # costs a fraction of one model construction per row.
+    return SanctionsVerdict.model_validate(
+        {
+            "result": SanctionsResult.flagged if flagged else SanctionsResult.clear,
+            "hits": hits,
+            "jurisdictions": verdicts,
+            "goods": goods,
+            "declared_countries": declared,
+        }
     )
 
 
@@ -89,34 +93,34 @@ def _jurisdiction(
     links: dict[str, CountryLink],
     band: str,
     parties: list[SanctionHit],
-) -> JurisdictionVerdict:
+) -> dict[str, Any]:
+    """A :class:`JurisdictionVerdict` as plain data, validated with the sanctions verdict."""
     entry = entry_into(chain, reference, jurisdiction, as_of)
-    rules: list[RuleApplication] = []
+    rules: list[dict[str, Any]] = []
     hits: list[SanctionHit] = []
-    for row in reference.sanction_measures:
-        if row.jurisdiction != jurisdiction:
-            continue
+    for rule in rule_rows(reference, jurisdiction):
+        row = rule.row
         link = links[row.country]
-        applied = apply_rule(row, goods, link, entry, as_of, reference)
+        applied = apply_rule(rule, goods, link, entry, as_of)
         rules.append(applied)
-        if row.kind == "ban" and applied.outcome is RuleOutcome.applies:
+        if row.kind == "ban" and applied["outcome"] is RuleOutcome.applies:
             hits.append(ban_hit(row, applied, link))
     hits += [hit for hit in parties if hit.jurisdiction == jurisdiction]
     grandfathered = not hits and any(
-        r.kind == "ban" and r.outcome is RuleOutcome.grandfathered for r in rules
+        r["kind"] == "ban" and r["outcome"] is RuleOutcome.grandfathered for r in rules
     )
     result = SanctionsResult.flagged if hits else SanctionsResult.clear
-    return JurisdictionVerdict(
-        jurisdiction=jurisdiction,
-        result=result,
-        date=entry.date,
-        date_basis=entry.basis,
-        weight_band=band,
-        grandfathered=grandfathered,
-        summary=_summary(jurisdiction, result, hits, grandfathered, entry.date),
-        rules=rules,
-        hits=hits,
-    )
+    return {
+        "jurisdiction": jurisdiction,
+        "result": result,
+        "date": entry.date,
+        "date_basis": entry.basis,
+        "weight_band": band,
+        "grandfathered": grandfathered,
+        "summary": _summary(jurisdiction, result, hits, grandfathered, entry.date),
+        "rules": rules,
+        "hits": hits,
+    }
 
 
 def _summary(

@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from pydantic import TypeAdapter
+
 from clearstone_api.domain.chain import Chain
 from clearstone_api.domain.records import CustodyEvent, EventType, RoughLot, Stone
 from clearstone_api.domain.reference import Reference
@@ -27,6 +29,8 @@ __all__ = [
 
 PROCESSING = frozenset({EventType.cutting, EventType.polishing})
 
+_DECLARED = TypeAdapter(list[DeclaredCountry])
+
 
 def unique_refs(refs: list[EvidenceRef]) -> list[EvidenceRef]:
     """``refs`` without repeats, in order (an item cited twice is cited once)."""
@@ -41,14 +45,16 @@ def unique_refs(refs: list[EvidenceRef]) -> list[EvidenceRef]:
 
 def declared_countries(chain: Chain) -> list[DeclaredCountry]:
     """Every country the goods were mined in or are declared to come from, with what says so."""
-    found: dict[tuple[str, str, str], DeclaredCountry] = {}
+    found: dict[tuple[str, str, str], dict[str, object]] = {}
 
     def add(country: str, basis: str, kind: str, item: str) -> None:
         key = (country, basis, item)
         if key not in found:
-            found[key] = DeclaredCountry(
-                country=country, basis=basis, evidence=EvidenceRef(kind=kind, id=item)
-            )
+            found[key] = {
+                "country": country,
+                "basis": basis,
+                "evidence": {"kind": kind, "id": item},
+            }
 
     for origin in chain.origins():
         add(origin.place.country, "extraction", "event", origin.event_id)
@@ -63,7 +69,7 @@ def declared_countries(chain: Chain) -> list[DeclaredCountry]:
     for attestation in chain.attestations():
         if attestation.origin_country and attestation.subject_id in chain.items:
             add(attestation.origin_country, "origin_report", "document", attestation.id)
-    return sorted(found.values(), key=lambda d: (d.country, d.basis, d.evidence.id))
+    return _DECLARED.validate_python([found[key] for key in sorted(found)])
 
 
 @dataclass(frozen=True)

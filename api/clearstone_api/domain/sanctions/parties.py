@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from clearstone_api.domain.chain import Chain
 from clearstone_api.domain.name_screen import NameMatch, NameScreen
@@ -25,8 +25,7 @@ OWNERSHIP_THRESHOLD = Decimal(50)
 """An owner with this share or more passes its listing on (OFAC, EU and UK 50 % rules)."""
 
 
-@dataclass(frozen=True)
-class _Named:
+class _Named(NamedTuple):
     """A name the chain gives, the events it is involved in, and an owner's share if any."""
 
     name: str

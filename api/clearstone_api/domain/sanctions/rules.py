@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from clearstone_api.domain.chain import Chain
 from clearstone_api.domain.records import CustodyEvent, EventType
@@ -21,14 +22,63 @@ from clearstone_api.domain.sanctions.parties import source_refs
 from clearstone_api.domain.verdicts import (
     EvidenceRef,
     GoodsProfile,
-    RuleApplication,
     RuleOutcome,
     SanctionHit,
+    SourceRef,
 )
 
-__all__ = ["JURISDICTIONS", "Entry", "apply_rule", "ban_hit", "entry_into", "in_jurisdiction"]
+__all__ = [
+    "JURISDICTIONS",
+    "Entry",
+    "RuleRow",
+    "apply_rule",
+    "ban_hit",
+    "entry_into",
+    "in_jurisdiction",
+    "rule_rows",
+]
 
 JURISDICTIONS = ("EU", "US", "UK")
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    """A rule row as every assessment reads it: the row, its resolved sources, and the fields
+    of its :class:`~clearstone_api.domain.verdicts.RuleApplication` that come from the row
+    alone."""
+
+    row: SanctionMeasure
+    sources: tuple[SourceRef, ...]
+    fixed: dict[str, Any]
+
+
+def rule_rows(reference: Reference, jurisdiction: str) -> tuple[RuleRow, ...]:
+    """``jurisdiction``'s rule rows in file order, prepared once per reference."""
+    return reference.derived("sanctions.rule_rows", _rule_rows)[jurisdiction]
+
+
+def _rule_rows(reference: Reference) -> dict[str, tuple[RuleRow, ...]]:
+    return {
+        jurisdiction: tuple(
+            RuleRow(
+                row,
+                tuple(source_refs(reference, row.source_ids)),
+                {
+                    "rule_id": row.id,
+                    "kind": row.kind,
+                    "regime": row.regime,
+                    "description": row.description,
+                    "valid_from": row.valid_from,
+                    "valid_to": row.valid_to,
+                    "requires": row.requires,
+                    "verification": row.verification.value,
+                },
+            )
+            for row in reference.sanction_measures
+            if row.jurisdiction == jurisdiction
+        )
+        for jurisdiction in JURISDICTIONS
+    }
 
 
 def in_jurisdiction(reference: Reference, jurisdiction: str, country: str, day: dt.date) -> bool:
@@ -131,14 +181,15 @@ def _grandfathered(row: SanctionMeasure, link: CountryLink, entry: Entry) -> str
 
 
 def apply_rule(
-    row: SanctionMeasure,
+    rule: RuleRow,
     goods: GoodsProfile,
     link: CountryLink,
     entry: Entry,
     as_of: dt.date,
-    reference: Reference,
-) -> RuleApplication:
-    """One row's outcome for these goods entering on ``entry.date``."""
+) -> dict[str, Any]:
+    """One row's outcome for these goods entering on ``entry.date``: a
+    :class:`RuleApplication` as plain data, validated with its verdict."""
+    row = rule.row
     problem = _scope_problem(row, goods, link)
     if not _in_force(row, entry.date):
         if (
@@ -173,30 +224,19 @@ def apply_rule(
                 if row.kind == "ban"
                 else f"Asked of an importer on {entry.date}: {row.description}"
             )
-    return RuleApplication(
-        rule_id=row.id,
-        kind=row.kind,
-        regime=row.regime,
-        description=row.description,
-        valid_from=row.valid_from,
-        valid_to=row.valid_to,
-        outcome=outcome,
-        reason=reason,
-        requires=row.requires,
-        verification=row.verification.value,
-        sources=source_refs(reference, row.source_ids),
-    )
+    return {**rule.fixed, "outcome": outcome, "reason": reason, "sources": rule.sources}
 
 
-def ban_hit(row: SanctionMeasure, applied: RuleApplication, link: CountryLink) -> SanctionHit:
+def ban_hit(row: SanctionMeasure, applied: dict[str, Any], link: CountryLink) -> SanctionHit:
+    """The hit of a ban that applies (``applied``: what :func:`apply_rule` returned)."""
     evidence = list(link.evidence)
     if link.route == "processed":
         evidence += [EvidenceRef(kind="event", id=e.id) for e in link.processing_elsewhere]
     return SanctionHit(
         regime_id=row.id,
         regime=row.regime,
-        reason=applied.reason,
+        reason=applied["reason"],
         evidence=unique_refs(evidence),
-        sources=applied.sources,
+        sources=applied["sources"],
         jurisdiction=row.jurisdiction,
     )
