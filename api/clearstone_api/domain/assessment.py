@@ -27,7 +27,7 @@ from clearstone_api.domain.records import (
 )
 from clearstone_api.domain.reference import Reference
 from clearstone_api.domain.sanctions import assess_sanctions
-from clearstone_api.domain.verdicts import Assessment, OriginSummary, SubjectSummary
+from clearstone_api.domain.verdicts import Assessment
 
 __all__ = ["DISCLAIMER", "assess", "record_digest"]
 
@@ -58,29 +58,33 @@ def assess(
     chain = Chain(record)
     subject = chain.subject
     grading = subject.grading_report if isinstance(subject, Stone) else None
-    return Assessment(
-        subject=SubjectSummary(
-            id=subject.id,
-            kind=subject.kind,
-            origin=subject.origin.value,
-            carat=str(subject.carat),
-            grading_lab=grading.lab if grading else None,
-            grading_report_number=grading.number if grading else None,
-            identity=grading.identity() if grading else None,
-        ),
-        as_of=as_of,
-        policy_version=policy.version,
-        reference_data_version=reference.version,
-        record_digest=record_digest(record),
-        origin=_origin(chain),
-        kp=assess_kp(chain, reference, as_of),
-        csc=assess_csc(chain, reference, as_of, policy),
-        sanctions=assess_sanctions(chain, reference, as_of),
-        disclaimer=DISCLAIMER,
+    # Plain data validated in one call: the summaries are fields of the assessment.
+    return Assessment.model_validate(
+        {
+            "subject": {
+                "id": subject.id,
+                "kind": subject.kind,
+                "origin": subject.origin.value,
+                "carat": str(subject.carat),
+                "grading_lab": grading.lab if grading else None,
+                "grading_report_number": grading.number if grading else None,
+                "identity": grading.identity() if grading else None,
+            },
+            "as_of": as_of,
+            "policy_version": policy.version,
+            "reference_data_version": reference.version,
+            "record_digest": record_digest(record),
+            "origin": _origin(chain),
+            "kp": assess_kp(chain, reference, as_of),
+            "csc": assess_csc(chain, reference, as_of, policy),
+            "sanctions": assess_sanctions(chain, reference, as_of),
+            "disclaimer": DISCLAIMER,
+        }
     )
 
 
-def _origin(chain: Chain) -> OriginSummary:
+def _origin(chain: Chain) -> dict[str, object]:
+    """The :class:`OriginSummary`, as plain data."""
     origins = chain.origins()
     countries = {o.place.country for o in origins}
     areas = set()
@@ -104,13 +108,13 @@ def _origin(chain: Chain) -> OriginSummary:
         if _attests_origin(doc, chain) and (not countries or doc.origin_country in countries):
             levels.append(doc.evidence_level)
     mixed = any(chain.lots[i].mixed_origin for i in chain.lineage)
-    return OriginSummary(
-        countries=sorted(countries),
-        areas=sorted(areas),
-        sites=sorted(sites),
-        mixed=mixed,
-        evidence_level=max(levels, key=_EVIDENCE_ORDER.index) if levels else None,
-    )
+    return {
+        "countries": sorted(countries),
+        "areas": sorted(areas),
+        "sites": sorted(sites),
+        "mixed": mixed,
+        "evidence_level": max(levels, key=_EVIDENCE_ORDER.index) if levels else None,
+    }
 
 
 def _attests_origin(doc: Attestation, chain: Chain) -> bool:

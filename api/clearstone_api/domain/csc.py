@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from functools import lru_cache
+from typing import Any
 
 from clearstone_api.domain.chain import Chain
 from clearstone_api.domain.csc_context import with_area_context
@@ -39,10 +40,7 @@ from clearstone_api.domain.verdicts import (
     CscResult,
     CscVerdict,
     EvidenceRef,
-    IncidentMatch,
     MatchLevel,
-    Mitigation,
-    SourceRef,
 )
 
 __all__ = ["assess_csc"]
@@ -95,13 +93,13 @@ def assess_csc(chain: Chain, reference: Reference, as_of: dt.date, policy: Polic
         result = CscResult.elevated_risk
     else:
         result = CscResult.no_known_red_flags
-    verdict = CscVerdict(
-        result=result,
-        risk_score=round(score),
-        summary=_summary(result, criteria, gaps),
-        criteria=criteria,
-        context=_context(chain, reference),
-    )
+    verdict = {
+        "result": result,
+        "risk_score": round(score),
+        "summary": _summary(result, criteria, gaps),
+        "criteria": criteria,
+        "context": _context(chain, reference),
+    }
     return with_area_context(verdict, chain, reference, as_of, policy, matches, attestations)
 
 
@@ -145,8 +143,8 @@ def _criterion(
     if not found and not any(code in m.incident.categories for m in matches):
         return _quiet_criterion(code, name)
     severity = policy.severity[code]
-    results: list[IncidentMatch] = []
-    used: dict[str, Mitigation] = {}
+    results: list[dict[str, Any]] = []  # IncidentMatch rows, validated with the criterion
+    used: dict[str, dict[str, Any]] = {}
     red = False
     for match in (m for m in matches if code in m.incident.categories):
         incident = match.incident
@@ -167,41 +165,41 @@ def _criterion(
         if mitigations:
             score *= policy.mitigation_factor
             for a in mitigations:
-                used[a.id] = Mitigation(
-                    document_id=a.id,
-                    scheme=a.scheme.value,
-                    level=a.level.value,
-                    evidence_level=a.evidence_level,
-                    effect=f"lowers {incident.id} by x{policy.mitigation_factor}",
-                )
+                used[a.id] = {
+                    "document_id": a.id,
+                    "scheme": a.scheme.value,
+                    "level": a.level.value,
+                    "evidence_level": a.evidence_level,
+                    "effect": f"lowers {incident.id} by x{policy.mitigation_factor}",
+                }
         if direct and not remediated and incident.status.value != "alleged":
             red = True
         results.append(
-            IncidentMatch(
-                incident_id=incident.id,
-                title=incident.title,
-                status=incident.status.value,
-                match_level=match.level,
-                overlap=match.overlap,
-                score=round(score, 2),
-                mitigated=bool(mitigations),
-                remediated=remediated,
-                sources=[
-                    SourceRef(
-                        id=s.source_id,
-                        title=s.title,
-                        publisher=s.publisher,
-                        url=s.url,
-                        date=s.date,
-                        strength=known.strength
+            {
+                "incident_id": incident.id,
+                "title": incident.title,
+                "status": incident.status.value,
+                "match_level": match.level,
+                "overlap": match.overlap,
+                "score": round(score, 2),
+                "mitigated": bool(mitigations),
+                "remediated": remediated,
+                "sources": [
+                    {
+                        "id": s.source_id,
+                        "title": s.title,
+                        "publisher": s.publisher,
+                        "url": s.url,
+                        "date": s.date,
+                        "strength": known.strength
                         if (known := reference.sources.get(s.source_id))
                         else None,
-                    )
+                    }
                     for s in incident.sources
                 ],
-            )
+            }
         )
-    score = max([m.score for m in results] + [policy.kp_restriction_score if found else 0.0])
+    score = max([m["score"] for m in results] + [policy.kp_restriction_score if found else 0.0])
     if red:
         level = CriterionLevel.red_flag
     elif score >= policy.elevated_threshold:
@@ -235,14 +233,19 @@ def _quiet_criterion(code: str, name: str) -> CriterionFinding:
 
 
 def _criterion_reason(
-    level: CriterionLevel, name: str, matches: list[IncidentMatch], indicators: list[EvidenceRef]
+    level: CriterionLevel,
+    name: str,
+    matches: list[dict[str, Any]],
+    indicators: list[EvidenceRef],
 ) -> str:
+    """``matches``: :class:`IncidentMatch` rows as plain data."""
     if level is CriterionLevel.none:
         return (
             f"No known incidents of {name.lower()} for this origin, these parties or this period."
         )
     parts = [
-        f"{m.title} ({m.status}, matched by {m.match_level.value}, {m.overlap.replace('_', ' ')})"
+        f"{m['title']} ({m['status']}, matched by {m['match_level'].value}, "
+        f"{m['overlap'].replace('_', ' ')})"
         for m in matches
     ]
     parts += [i.note or i.id for i in indicators]

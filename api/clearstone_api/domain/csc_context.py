@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable
+from typing import Any
 
 from clearstone_api.domain.chain import Chain, OriginPlace
 from clearstone_api.domain.context_rows import CahraListing, SanctionsRegime
@@ -181,7 +182,7 @@ def area_findings(
 
 
 def with_area_context(
-    verdict: CscVerdict,
+    verdict: dict[str, Any],
     chain: Chain,
     reference: Reference,
     as_of: dt.date,
@@ -189,7 +190,8 @@ def with_area_context(
     matches: list[Match],
     attestations: list[Attestation],
 ) -> CscVerdict:
-    """``verdict`` with the context layers that cover the goods and the coverage statement.
+    """``verdict`` (a :class:`CscVerdict`'s fields as plain data, before the context) with the
+    context layers that cover the goods and the coverage statement, validated.
 
     The incidents already matched (``matches``) are part of the coverage count, not re-scored.
     """
@@ -197,9 +199,9 @@ def with_area_context(
     window = chain.window()
     findings = area_findings(chain, reference, policy, window, attestations) if window else []
     coverage = coverage_of(chain, reference, as_of, policy, window)
-    kept = 1 - verdict.risk_score / 100
+    kept = 1 - verdict["risk_score"] / 100
     score = 100 * (1 - kept * math.prod(1 - f.score / 100 for f in findings))
-    result, summary = verdict.result, verdict.summary
+    result, summary = verdict["result"], verdict["summary"]
     if result is CscResult.red_flag:
         score = max(score, policy.red_flag_floor)
     else:
@@ -214,12 +216,13 @@ def with_area_context(
             "No known red flags in the country context, but Clearstone's registry holds no "
             "site-level data for this origin, so this is not a clean result: " + coverage.statement
         )
-    return verdict.model_copy(
-        update={
+    return CscVerdict.model_validate(
+        verdict
+        | {
             "result": result,
             "risk_score": round(score),
             "summary": summary,
-            "context": [*verdict.context, *(f.reason for f in findings)],
+            "context": [*verdict["context"], *(f.reason for f in findings)],
             "area_context": findings,
             "coverage": coverage,
         }
