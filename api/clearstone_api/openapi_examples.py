@@ -17,8 +17,8 @@ from typing import Any
 from clearstone_api.contract_examples import (
     OPERATION_PARAMETERS,
     PARAMETERS,
-    REQUEST_BODIES,
     captured,
+    request_body,
 )
 
 __all__ = ["add_examples", "add_links", "problem_example"]
@@ -79,7 +79,7 @@ def add_examples(document: dict[str, Any]) -> None:
                 example = _parameter_example(op_id, parameter["name"])
                 if example is not None:
                     parameter["example"] = example
-            body = REQUEST_BODIES.get(op_id)
+            body = request_body(op_id)
             if body is not None:
                 for content in operation.get("requestBody", {}).get("content", {}).values():
                     content["example"] = body

@@ -12,20 +12,28 @@ the run and says which: fix its request example.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
+import socket
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest import mock
+
+import httpx
 
 from clearstone_api.app import create_app
 from clearstone_api.container import container_of
 from clearstone_api.contract_examples import OPERATION_PARAMETERS, PARAMETERS, REQUEST_BODIES
 from clearstone_api.schema import upgrade
 from clearstone_api.security.scopes import Role
+from clearstone_api.services import webhook_urls
 from clearstone_api.services.clients import create_client
 from clearstone_api.services.demo import load_demo
+from clearstone_api.services.webhook_delivery import deliver
 from clearstone_api.settings import Settings
 from tests.support.harness import UNLIMITED, ASGIClient, bearer
 
@@ -37,6 +45,11 @@ TENANTS = {
     Role.lab: "GIA",
 }
 FALLBACK_CURSOR = "eyJrIjoyfQ.p3Xb9wTq0cJ4mV1sL8eRkA"
+WEBHOOK_HOST = "bijou-retail.example.com"
+"""The host of the example webhook endpoint (``REQUEST_BODIES``)."""
+WEBHOOK_ADDRESS = "93.184.215.14"
+"""A public address for it: the SSRF guard accepts nothing else."""
+_getaddrinfo = socket.getaddrinfo
 
 
 @dataclass
@@ -49,6 +62,9 @@ class Call:
     """Path and query parameters; the path is formatted with them."""
     paged: bool = False
     """A list: also asks for one item, to capture a real cursor for ``after``."""
+    body: Any = None
+    """A request body only this run can write (it names a ``CS-...`` or ``evt_...`` id);
+    recorded as the operation's request example. Else ``REQUEST_BODIES`` has it."""
 
 
 @dataclass
@@ -57,13 +73,16 @@ class Capture:
     app: Any
     responses: dict[str, dict[str, Any]] = field(default_factory=dict)
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    requests: dict[str, Any] = field(default_factory=dict)
 
     def run(self, call: Call, **headers: str) -> Any:
         auth = bearer(self.app, call.role, tenant=TENANTS[call.role]) if call.role else {}
         path_names = {n for n in call.params if "{" + n + "}" in call.path}
         url = call.path.format(**call.params)
         query = {k: v for k, v in call.params.items() if k not in path_names}
-        body = REQUEST_BODIES.get(call.op_id)
+        body = REQUEST_BODIES.get(call.op_id) if call.body is None else call.body
+        if call.body is not None:
+            self.requests[call.op_id] = call.body
         response = self.client.request(
             call.method,
             url,
@@ -73,9 +92,12 @@ class Capture:
         )
         if response.status_code >= 300:
             sys.exit(f"{call.op_id}: {response.status_code} {response.text}")
-        media = response.headers["content-type"].split(";")[0]
-        answered = response.json() if media == "application/json" else response.text
-        self.responses.setdefault(call.op_id, {})[str(response.status_code)] = answered
+        answered: Any = None
+        seen = self.responses.setdefault(call.op_id, {})
+        if response.status_code != 204:  # No Content: nothing to show
+            media = response.headers["content-type"].split(";")[0]
+            answered = response.json() if media == "application/json" else response.text
+            seen[str(response.status_code)] = answered
         known = {n for (op, n) in OPERATION_PARAMETERS if op == call.op_id} | set(PARAMETERS)
         learnt = {k: v for k, v in call.params.items() if k not in known}
         if call.paged:
@@ -99,6 +121,8 @@ def capture(data_dir: Path) -> dict[str, Any]:
         redis_url=None,
         signing_keys=None,
         signing_keys_file=None,
+        jobs_periodic=False,
+        webhook_delivery="off",  # delivered by the capture itself, to a stand-in receiver
         **UNLIMITED,
     )
     upgrade(settings)
@@ -114,9 +138,10 @@ def capture(data_dir: Path) -> dict[str, Any]:
 
         def go(op_id: str, role: Role | None, method: str, path: str, **params: Any) -> Any:
             paged = bool(params.pop("paged", False))
+            body = params.pop("body", None)
             for name in [n for n in _names(path) if n not in params]:
                 params[name] = _param(op_id, name)
-            return run.run(Call(op_id, role, method, path, params, paged))
+            return run.run(Call(op_id, role, method, path, params, paged, body))
 
         go("health-get", None, "GET", "/healthz")
         go("readiness-get", None, "GET", "/readyz")
@@ -151,6 +176,13 @@ def capture(data_dir: Path) -> dict[str, Any]:
         stone_id = stone["id"]
         go("stones-get", s, "GET", "/v1/stones/{stone_id}", stone_id=stone_id)
         go("stones-list", s, "GET", "/v1/stones", limit=20, paged=True)
+        # Bijou watches the new stone before its custody is recorded, so that the re-assessment
+        # the custody event causes reaches Bijou's change feed.
+        watch = {"stone_id": stone_id}
+        watched = go("watches-create", r, "POST", "/v1/watches", body=watch)
+        go("watches-create", r, "POST", "/v1/watches", body=watch)  # again: 200, the same watch
+        go("watches-get", r, "GET", "/v1/watches/{watch_id}", watch_id=watched["id"])
+        go("watches-list", r, "GET", "/v1/watches", limit=20, paged=True)
         go("custody-events-create", s, "POST", "/v1/custody/events")
         go("custody-events-get", s, "GET", "/v1/custody/events/{event_id}")
         go(
@@ -263,6 +295,26 @@ def capture(data_dir: Path) -> dict[str, Any]:
             first=1,
             second=2,
         )
+        _events_and_webhooks(go, held)
+        change_id = created["change_id"]
+        held.jobs.wait_idle(timeout=60)  # the incident's re-assessment run, to its end
+        runs = go(
+            "reassessment-runs-list",
+            a,
+            "GET",
+            "/v1/reassessment-runs",
+            change_id=change_id,
+            limit=20,
+            paged=True,
+        )
+        go(
+            "reassessment-runs-get",
+            a,
+            "GET",
+            "/v1/reassessment-runs/{run_id}",
+            run_id=runs["data"][0]["id"],
+        )
+        go("watches-delete", r, "DELETE", "/v1/watches/{watch_id}", watch_id=watched["id"])
         missing = sorted(_operation_ids(app) - set(run.responses))
         if missing:
             sys.exit(
@@ -271,7 +323,83 @@ def capture(data_dir: Path) -> dict[str, Any]:
     finally:
         client.close()
         held.jobs.close()
-    return {"responses": run.responses, "parameters": run.parameters}
+    return {"responses": run.responses, "parameters": run.parameters, "requests": run.requests}
+
+
+def _events_and_webhooks(go: Callable[..., Any], held: Any) -> None:
+    """Bijou's change feed, and a webhook endpoint that it tests, replays an event to, rotates
+    the secret of and deletes. The receiver is a stand-in that answers 204: deliveries are
+    made here, through the service's own delivery code, rather than sent over the network."""
+    r = Role.retailer
+    since = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    window = {
+        "since": since.isoformat().replace("+00:00", "Z"),
+        "until": (since + dt.timedelta(days=1)).isoformat().replace("+00:00", "Z"),
+    }
+    feed = go(
+        "events-list",
+        r,
+        "GET",
+        "/v1/events",
+        type=["stone.assessment.changed", "attestation.superseded"],
+        **window,
+        limit=20,
+        paged=True,
+    )
+    event_id = feed["data"][0]["id"]
+    go("events-get", r, "GET", "/v1/events/{event_id}", event_id=event_id)
+    endpoint = go("webhook-endpoints-create", r, "POST", "/v1/webhook-endpoints")
+    ep = {"endpoint_id": endpoint["id"]}
+    go("webhook-endpoints-get", r, "GET", "/v1/webhook-endpoints/{endpoint_id}", **ep)
+    go("webhook-endpoints-list", r, "GET", "/v1/webhook-endpoints", limit=20, paged=True)
+    go("webhook-endpoints-update", r, "PATCH", "/v1/webhook-endpoints/{endpoint_id}", **ep)
+    test = go(
+        "webhook-endpoint-test-deliveries-create",
+        r,
+        "POST",
+        "/v1/webhook-endpoints/{endpoint_id}/test-deliveries",
+        **ep,
+    )
+    replay = go(
+        "webhook-endpoint-replays-create",
+        r,
+        "POST",
+        "/v1/webhook-endpoints/{endpoint_id}/replays",
+        body={"event_id": event_id},
+        **ep,
+    )
+    for delivery in (test, replay):
+        deliver(held.database, held.settings, delivery["id"], send=_receiver)
+    go(
+        "webhook-endpoint-attempts-list",
+        r,
+        "GET",
+        "/v1/webhook-endpoints/{endpoint_id}/attempts",
+        limit=20,
+        paged=True,
+        **ep,
+    )
+    go(
+        "webhook-endpoint-secret-rotations-create",
+        r,
+        "POST",
+        "/v1/webhook-endpoints/{endpoint_id}/secret-rotations",
+        **ep,
+    )
+    go("webhook-endpoints-delete", r, "DELETE", "/v1/webhook-endpoints/{endpoint_id}", **ep)
+
+
+def _receiver(request: httpx.Request) -> httpx.Response:
+    """Bijou's receiver, as the delivery code would reach it: it takes the delivery."""
+    return httpx.Response(204, request=request)
+
+
+def _resolve(host: str, port: Any, *args: Any, **kwargs: Any) -> Any:
+    """DNS for the run: the example receiver's host has a public address; every other name
+    resolves as usual. The service's SSRF guard stays on and checks that address."""
+    if host == WEBHOOK_HOST:
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (WEBHOOK_ADDRESS, port))]
+    return _getaddrinfo(host, port, *args, **kwargs)
 
 
 def _names(path: str) -> list[str]:
@@ -295,7 +423,10 @@ def _client(session: Any, held: Any) -> tuple[str, str]:
 
 
 if __name__ == "__main__":
-    with tempfile.TemporaryDirectory(prefix="clearstone-examples-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="clearstone-examples-") as tmp,
+        mock.patch.object(webhook_urls.socket, "getaddrinfo", _resolve),
+    ):
         data = capture(Path(tmp))
     OUTPUT.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     sys.stdout.write(f"wrote {OUTPUT}: {len(data['responses'])} operations\n")

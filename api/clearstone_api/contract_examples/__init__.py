@@ -15,7 +15,14 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["OPERATION_PARAMETERS", "PARAMETERS", "REQUEST_BODIES", "captured", "demo_record"]
+__all__ = [
+    "OPERATION_PARAMETERS",
+    "PARAMETERS",
+    "REQUEST_BODIES",
+    "captured",
+    "demo_record",
+    "request_body",
+]
 
 
 @cache
@@ -31,7 +38,7 @@ def demo_record(certificate: str) -> dict[str, Any]:
 @cache
 def captured() -> dict[str, Any]:
     """``{"responses": {operation id: {status: body}}, "parameters": {operation id: {name:
-    value}}}`` as the capture run recorded them."""
+    value}}, "requests": {operation id: body}}`` as the capture run recorded them."""
     text = resources.files(__name__).joinpath("captured.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
@@ -132,9 +139,31 @@ REQUEST_BODIES: dict[str, Any] = {
         "note": "The self-suspension was lifted at the intersessional.",
     },
     "lab-claim-decisions-create": {"decision": "confirm"},
+    "webhook-endpoints-create": {
+        "url": "https://bijou-retail.example.com/hooks/clearstone",
+        "event_types": ["stone.assessment.changed", "attestation.superseded"],
+        "description": "Checkout: re-screen carts holding a stone whose verdict changed",
+    },
+    "webhook-endpoints-update": {
+        "event_types": [
+            "stone.assessment.changed",
+            "attestation.superseded",
+            "certificate_number.dispute.opened",
+        ],
+        "enabled": True,
+    },
     "oauth-tokens-create": {"grant_type": "client_credentials", "scope": "records:read"},
 }
-"""The request body of every operation that takes one, by operation id."""
+"""Request bodies by operation id; those that name an id only the capture run knows (the
+stone to watch, the event to replay) are in ``captured.json`` (:func:`request_body`)."""
+
+
+def request_body(op_id: str) -> Any:
+    """The example request body of ``op_id``: written here, or recorded by the capture run."""
+    if op_id in REQUEST_BODIES:
+        return REQUEST_BODIES[op_id]
+    return captured().get("requests", {}).get(op_id)
+
 
 PARAMETERS: dict[str, Any] = {
     "limit": 20,
