@@ -15,7 +15,7 @@ from typing import TypedDict
 
 from clearstone_api.domain.kp_checks import CHECKS, CheckId
 from clearstone_api.domain.reference import Reference
-from clearstone_api.domain.verdicts import CheckStatus, KpResult, KpVerdict
+from clearstone_api.domain.verdicts import CheckStatus, EvidenceRef, KpResult, KpVerdict
 
 __all__ = ["CHECK_TITLES", "EvidenceRow", "Findings", "fact", "ref"]
 
@@ -96,13 +96,17 @@ class Findings:
     """The checks of one assessment, in the order they were made.
 
     Rows are collected as plain data and validated in one pass at the end: one call into
-    pydantic's core costs far less than one model construction per check.
+    pydantic's core costs far less than one model construction per check. The checks of a
+    chain cite the same few items over and over (a shipment's event and certificate, a
+    participant's standing): each distinct evidence row is validated once and its (immutable)
+    :class:`EvidenceRef` shared by every check that cites it.
     """
 
     def __init__(self, reference: Reference) -> None:
         self._reference = reference
         self._rows: list[dict[str, object]] = []
         self._statuses: list[CheckStatus] = []
+        self._evidence: dict[tuple[object, ...], EvidenceRef] = {}
 
     def add(
         self,
@@ -127,10 +131,25 @@ class Findings:
                 "status": status,
                 "reason": reason,
                 "subject": subject,
-                "evidence": rows,
+                "evidence": [self._validated(row) for row in rows],
                 "sources": sources,
             }
         )
+
+    def _validated(self, row: EvidenceRow) -> EvidenceRef:
+        key = (
+            row["kind"],
+            row["id"],
+            row["note"],
+            row["date"],
+            row["valid_from"],
+            row["valid_to"],
+            tuple(row["source_ids"]),
+        )
+        found = self._evidence.get(key)
+        if found is None:
+            found = self._evidence[key] = EvidenceRef.model_validate(row)
+        return found
 
     def _sources(self, rows: list[EvidenceRow]) -> list[dict[str, object]]:
         known = self._reference.derived("kp.source_rows", _source_rows)
