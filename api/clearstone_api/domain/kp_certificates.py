@@ -106,7 +106,7 @@ def _annex_i(
         missing.append("validation by the exporting authority")
     if cert.statement_present is False:
         refused.append("it lacks the KP statement")
-    in_scope = {code for code, row in reference.hs_codes.items() if row.kp_scope}
+    in_scope = reference.derived("kp.hs_in_scope", _hs_in_scope)
     out_of_scope = [code for code in cert.hs_codes if code not in in_scope]
     if refused:
         findings.add(
@@ -150,6 +150,10 @@ def _annex_i(
         )
 
 
+def _hs_in_scope(reference: Reference) -> frozenset[str]:
+    return frozenset(code for code, row in reference.hs_codes.items() if row.kp_scope)
+
+
 def _numbering(
     reference: Reference,
     cert: KPCertificate,
@@ -160,7 +164,7 @@ def _numbering(
     profile = reference.certificate_profiles.get(cert.issuing_participant)
     prefixes = profile.number_prefixes if profile else [cert.issuing_participant]
     if profile is not None:
-        evidence = [*evidence, _profile_fact(profile)]
+        evidence = [*evidence, _profile_fact(reference, profile)]
     number = cert.number.upper()
     if any(prefix.upper() in number for prefix in prefixes):
         findings.add(
@@ -219,7 +223,7 @@ def _dates(
             f"{expires}); {cert.issuing_participant} certificates are valid for at most "
             f"{profile.max_validity_days}.",
             subject,
-            [*evidence, _profile_fact(profile)],
+            [*evidence, _profile_fact(reference, profile)],
         )
         return
     findings.add(
@@ -264,7 +268,16 @@ def _consistency(
     )
 
 
-def _profile_fact(profile: CertificateProfile) -> EvidenceRow:
+def _profile_fact(reference: Reference, profile: CertificateProfile) -> EvidenceRow:
+    """The evidence row citing ``profile``: built once per reference, shared, only ever read."""
+    return reference.derived("kp.profile_rows", _profile_rows)[profile.participant_id]
+
+
+def _profile_rows(reference: Reference) -> dict[str, EvidenceRow]:
+    return {key: _profile_row(profile) for key, profile in reference.certificate_profiles.items()}
+
+
+def _profile_row(profile: CertificateProfile) -> EvidenceRow:
     return fact(
         "certificate_profile",
         profile.participant_id,

@@ -116,22 +116,23 @@ class Findings:
         subject: str | None = None,
         evidence: list[EvidenceRow] | None = None,
     ) -> None:
-        rows = list(evidence or [])
+        rows = evidence or []
         sources: list[dict[str, object]] = []
         if status is not CheckStatus.pass_:
             rule = self._reference.derived("kp.rule_rows", _rule_rows).get(check_id)
             if rule is not None:
-                rows.append(rule)
+                rows = [*rows, rule]
             sources = self._sources(rows)
+        validated = self._validated
         self._statuses.append(status)
         self._rows.append(
             {
                 "id": check_id,
-                "title": CHECKS[check_id].title,
+                "title": CHECK_TITLES[check_id],
                 "status": status,
                 "reason": reason,
                 "subject": subject,
-                "evidence": [self._validated(row) for row in rows],
+                "evidence": [validated(row) for row in rows],
                 "sources": sources,
             }
         )

@@ -103,15 +103,19 @@ class Entry:
 
 
 def entry_into(chain: Chain, reference: Reference, jurisdiction: str, as_of: dt.date) -> Entry:
-    def inside(event: CustodyEvent) -> bool:
-        return in_jurisdiction(reference, jurisdiction, event.place.country, event.date)
-
-    outside_processing = [e.date for e in chain.events if e.type in PROCESSING and not inside(e)]
+    inside = [
+        in_jurisdiction(reference, jurisdiction, event.place.country, event.date)
+        for event in chain.events
+    ]
+    outside_processing = [
+        e.date
+        for e, there in zip(chain.events, inside, strict=True)
+        if e.type in PROCESSING and not there
+    ]
     since = max(outside_processing, default=None)
     entries: list[CustodyEvent] = []
     was_inside = False
-    for event in chain.events:
-        now_inside = inside(event)
+    for event, now_inside in zip(chain.events, inside, strict=True):
         entered = now_inside and (not was_inside or event.type is EventType.import_)
         if entered and event.date <= as_of and (since is None or event.date >= since):
             entries.append(event)
@@ -190,14 +194,13 @@ def apply_rule(
     """One row's outcome for these goods entering on ``entry.date``: a
     :class:`RuleApplication` as plain data, validated with its verdict."""
     row = rule.row
-    problem = _scope_problem(row, goods, link)
     if not _in_force(row, entry.date):
         if (
             row.kind == "ban"
             and row.grandfather_by == "import"
             and entry.basis != "as_of"
             and _in_force(row, as_of)
-            and problem is None
+            and _scope_problem(row, goods, link) is None
         ):
             outcome, reason = (
                 RuleOutcome.grandfathered,
@@ -210,7 +213,7 @@ def apply_rule(
                 RuleOutcome.not_in_force,
                 f"In force from {row.valid_from}{until}; read on {entry.date}.",
             )
-    elif problem is not None:
+    elif (problem := _scope_problem(row, goods, link)) is not None:
         outcome, reason = RuleOutcome.out_of_scope, problem
     else:
         old = _grandfathered(row, link, entry) if row.kind == "ban" else None
