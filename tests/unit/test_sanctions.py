@@ -276,6 +276,19 @@ def test_every_rule_row_comes_back_with_its_sources(reference: Reference) -> Non
         assert all(r.sources for r in jurisdiction.rules)
 
 
+def test_a_reference_made_from_another_reads_its_own_rule_rows(reference: Reference) -> None:
+    import dataclasses
+
+    _sanctions(_chain(), reference)  # the rows of ``reference`` are prepared and kept with it
+    first_eu_row = next(m for m in reference.sanction_measures if m.jurisdiction == "EU")
+    fewer = dataclasses.replace(reference, sanction_measures=(first_eu_row,))
+
+    verdict = _sanctions(_chain(), fewer)
+
+    assert [len(j.rules) for j in verdict.jurisdictions] == [1, 0, 0]
+    assert _j(verdict, "EU").rules[0].rule_id == first_eu_row.id
+
+
 def test_a_reference_without_a_name_screen_refuses_to_screen(reference: Reference) -> None:
     import dataclasses
 

@@ -221,7 +221,8 @@ class Reference:
     _participant_memo: dict[tuple[str, dt.date], str | None] = field(
         default_factory=dict, repr=False, compare=False
     )
-    _derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """What :meth:`derived` built; never passed on (``dataclasses.replace`` starts afresh)."""
     name_screen: NameScreen | None = field(default=None, repr=False, compare=False)
     """Screens names against ``sanctioned_parties``; attached by the service layer (fuzzy
     matching uses libraries the domain does not import). See :meth:`with_name_screen`."""
@@ -313,7 +314,7 @@ class Reference:
 
     def with_name_screen(self, screen: NameScreen) -> Reference:
         """This reference with ``screen`` screening names against its listed parties."""
-        return dataclasses.replace(self, name_screen=screen, _participant_memo={}, _derived={})
+        return dataclasses.replace(self, name_screen=screen, _participant_memo={})
 
     def derived(self, key: str, build: Callable[[Reference], T]) -> T:
         """``build(self)``, computed on first use and kept with this reference: the engine's
