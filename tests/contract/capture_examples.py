@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import socket
 import sys
 import tempfile
 from collections.abc import Callable
@@ -35,21 +34,11 @@ from clearstone_api.services.clients import create_client
 from clearstone_api.services.demo import load_demo
 from clearstone_api.services.webhook_delivery import deliver
 from clearstone_api.settings import Settings
+from tests.contract.contract_data import TENANTS, resolve_example_host
 from tests.support.harness import UNLIMITED, ASGIClient, bearer
 
 OUTPUT = Path(__file__).parents[2] / "api/clearstone_api/contract_examples/captured.json"
-TENANTS = {
-    Role.supplier: "acme-mining",
-    Role.retailer: "bijou-retail",
-    Role.analyst: "clearstone",
-    Role.lab: "GIA",
-}
 FALLBACK_CURSOR = "eyJrIjoyfQ.p3Xb9wTq0cJ4mV1sL8eRkA"
-WEBHOOK_HOST = "bijou-retail.example.com"
-"""The host of the example webhook endpoint (``REQUEST_BODIES``)."""
-WEBHOOK_ADDRESS = "93.184.215.14"
-"""A public address for it: the SSRF guard accepts nothing else."""
-_getaddrinfo = socket.getaddrinfo
 
 
 @dataclass
@@ -394,14 +383,6 @@ def _receiver(request: httpx.Request) -> httpx.Response:
     return httpx.Response(204, request=request)
 
 
-def _resolve(host: str, port: Any, *args: Any, **kwargs: Any) -> Any:
-    """DNS for the run: the example receiver's host has a public address; every other name
-    resolves as usual. The service's SSRF guard stays on and checks that address."""
-    if host == WEBHOOK_HOST:
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (WEBHOOK_ADDRESS, port))]
-    return _getaddrinfo(host, port, *args, **kwargs)
-
-
 def _names(path: str) -> list[str]:
     return [part[1:-1] for part in path.split("/") if part.startswith("{")]
 
@@ -425,7 +406,7 @@ def _client(session: Any, held: Any) -> tuple[str, str]:
 if __name__ == "__main__":
     with (
         tempfile.TemporaryDirectory(prefix="clearstone-examples-") as tmp,
-        mock.patch.object(webhook_urls.socket, "getaddrinfo", _resolve),
+        mock.patch.object(webhook_urls.socket, "getaddrinfo", resolve_example_host),
     ):
         data = capture(Path(tmp))
     OUTPUT.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
