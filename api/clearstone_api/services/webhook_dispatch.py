@@ -34,7 +34,7 @@ from clearstone_api.models.columns import utcnow
 from clearstone_api.models.webhook import WebhookDelivery
 from clearstone_api.services.jobs import Job, JobQueue
 from clearstone_api.services.outbox import DISPATCH_KEY
-from clearstone_api.services.webhook_delivery import Outcome, deliver
+from clearstone_api.services.webhook_delivery import Outcome, Sender, deliver
 from clearstone_api.settings import Settings
 
 __all__ = ["DELIVER", "Dispatcher", "deliver_due", "delivery_job"]
@@ -67,6 +67,8 @@ class Dispatcher:
         self._jobs = jobs
         self._settings = settings
         self._mode = settings.webhook_delivery
+        self.send = Sender(settings.webhook_timeout_seconds)
+        """This process's kept-alive connections to receivers (every delivery made here)."""
         self._pool: ThreadPoolExecutor | None = None
         self._timers: set[threading.Timer] = set()
         self._lock = threading.Lock()
@@ -96,7 +98,7 @@ class Dispatcher:
 
     def _attempt(self, delivery_id: str, retry: bool) -> None:
         try:
-            outcome: Outcome = deliver(self._database, self._settings, delivery_id)
+            outcome: Outcome = deliver(self._database, self._settings, delivery_id, send=self.send)
         except Exception:
             logger.exception("webhook delivery %s failed unexpectedly", delivery_id)
             return
@@ -129,6 +131,7 @@ class Dispatcher:
             timer.cancel()
         if pool is not None:
             pool.shutdown(wait=True)
+        self.send.close()
 
 
 def deliver_due(
@@ -137,6 +140,7 @@ def deliver_due(
     *,
     limit: int = 1000,
     enqueue: JobQueue | None = None,
+    send: Sender | None = None,
 ) -> int:
     """Every pending delivery that is due (oldest first, up to ``limit``): attempted here, or
     with ``enqueue`` handed to the job queue (a delivery whose job already waits is not
@@ -157,7 +161,12 @@ def deliver_due(
         enqueue.enqueue_now(*(delivery_job(i) for i in due))
         return len(due)
     attempted = 0
-    for delivery_id in due:
-        if deliver(database, settings, delivery_id).state != "skipped":
-            attempted += 1
+    sender = send or Sender(settings.webhook_timeout_seconds)
+    try:
+        for delivery_id in due:
+            if deliver(database, settings, delivery_id, send=sender).state != "skipped":
+                attempted += 1
+    finally:
+        if send is None:
+            sender.close()
     return attempted

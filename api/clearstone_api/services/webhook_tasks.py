@@ -30,7 +30,7 @@ __all__ = ["deliver_due_task", "deliver_task", "purge_task"]
 
 @task(DELIVER, queue=WEBHOOKS)
 def deliver_task(app: AppContainer, *, delivery_id: str) -> None:
-    outcome = deliver(app.database, app.settings, delivery_id)
+    outcome = deliver(app.database, app.settings, delivery_id, send=app.webhooks.send)
     if outcome.state == "pending" and outcome.next_attempt_at is not None:
         app.jobs.enqueue_now(delivery_job(delivery_id, outcome.next_attempt_at))
 
