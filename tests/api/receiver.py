@@ -1,5 +1,6 @@
 """A real webhook receiver for the tests: an HTTP server on 127.0.0.1 that records every
-request and answers the status the test sets."""
+request and answers the status the test sets (once ``hold``, when the test sets one, is set:
+a sender is then caught mid-delivery)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class Receiver:
     status: int = 204
     headers: dict[str, str] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
+    hold: threading.Event | None = None
 
 
 @contextmanager
@@ -35,11 +37,16 @@ def receiver() -> Iterator[Receiver]:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             state.received.append(Received(self.path, dict(self.headers.items()), body))
-            self.send_response(state.status)
-            for name, value in state.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+            if state.hold is not None:
+                state.hold.wait(60)
+            try:
+                self.send_response(state.status)
+                for name, value in state.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the sender is gone (killed mid-delivery): nobody reads the answer
 
         def log_message(self, *_args: object) -> None:
             return  # quiet: the tests read what was received

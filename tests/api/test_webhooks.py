@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
+from prometheus_client.parser import text_string_to_metric_families
 from sqlmodel import select
 from standardwebhooks import Webhook
 
 from clearstone import (
+    Clearstone,
     Event,
     StoneAssessmentChanged,
     WebhookVerificationError,
@@ -383,3 +393,102 @@ def _token(app: FastAPI) -> str:
     from tests.support.harness import mint_token
 
     return mint_token(app, Role.retailer, tenant="bright-jewels")
+
+
+def _deliveries_counted(client: ASGIClient, outcome: str) -> float:
+    metrics = client.get("/metrics")
+    assert metrics.status_code == 200
+    for family in text_string_to_metric_families(metrics.text):
+        for sample in family.samples:
+            if sample.name == "clearstone_webhook_deliveries_total" and sample.labels == {
+                "outcome": outcome
+            }:
+                return sample.value
+    return 0.0
+
+
+def test_delivery_attempts_are_counted_by_outcome_in_the_metrics(
+    client: ASGIClient, shop: dict[str, str], hook: Receiver
+) -> None:
+    endpoint = _endpoint(client, shop, hook.url)
+    test_delivery = f"/v1/webhook-endpoints/{endpoint['id']}/test-deliveries"
+    delivered, failed = (_deliveries_counted(client, o) for o in ("delivered", "failed"))
+    assert client.post(test_delivery, headers=shop).status_code == 202
+    hook.status = 503
+    assert client.post(test_delivery, headers=shop).status_code == 202
+    assert client.post(test_delivery, headers=shop).status_code == 202
+    assert len(hook.received) == 3
+    assert _deliveries_counted(client, "delivered") == delivered + 1
+    assert _deliveries_counted(client, "failed") == failed + 2
+
+
+def _cli(*args: str, env: dict[str, str]) -> str:
+    cli = Path(sys.executable).with_name("clearstone-api")
+    return subprocess.run([cli, *args], env=env, capture_output=True, text=True, check=True).stdout
+
+
+def _client(env: dict[str, str], role: str, tenant: str, base_url: str) -> Clearstone:
+    made = json.loads(_cli("create-client", "--role", role, "--tenant", tenant, "--json", env=env))
+    return Clearstone(
+        base_url=base_url, client_id=made["client_id"], client_secret=made["client_secret"]
+    )
+
+
+def test_an_incident_reaches_a_watching_retailer_through_make_serve_on_sqlite(
+    tmp_path: Path, hook: Receiver
+) -> None:
+    """What ``make serve`` runs (SQLite, jobs and deliveries in the serving process), over
+    real HTTP: the analyst's incident re-assesses the watched stone and the retailer's
+    receiver gets the change, signed, and its SDK verifies it."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CLEARSTONE_")},
+        "CLEARSTONE_DATA_DIR": str(tmp_path),
+        "CLEARSTONE_ENVIRONMENT": "development",
+        "CLEARSTONE_WEBHOOKS_ALLOW_PRIVATE": "1",  # as `make serve`
+        "CLEARSTONE_RATE_LIMIT_ENABLED": "false",
+    }
+    for step in ("migrate", "release-reference", "load-demo"):  # make serve's steps
+        _cli(step, env=env)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    base_url = f"http://127.0.0.1:{port}"
+    cli = Path(sys.executable).with_name("clearstone-api")
+    with (tmp_path / "server.log").open("w") as log:
+        server = subprocess.Popen(
+            [cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 90  # a busy machine starts an interpreter slowly
+        while True:
+            assert server.poll() is None, (tmp_path / "server.log").read_text()
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+                    break
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        with (
+            _client(env, "retailer", "serve-shop", base_url) as shop,
+            _client(env, "analyst", "clearstone", base_url) as analyst,
+        ):
+            screened = shop.checkout.screen([CERTIFICATE], watch=True)
+            stone_id = screened.items[0].stone_id
+            endpoint = shop.webhook_endpoints.create(
+                hook.url, event_types=["stone.assessment.changed"]
+            )
+            change = analyst.reference.incidents.create(incident(), note="test")
+            deadline = time.monotonic() + 60
+            while not hook.received:
+                assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+                time.sleep(0.1)
+            (delivered,) = hook.received
+            event = shop.webhooks.unwrap(delivered.body, delivered.headers, endpoint.secret)
+            assert isinstance(event, StoneAssessmentChanged)
+            assert event.data.stone_id == stone_id
+            assert event.data.cause.reference_change_id == change.change_id
+            assert event.data.before.csc_result != event.data.after.csc_result
+            (attempt,) = shop.webhook_endpoints.attempts.list(endpoint.id)
+            assert (attempt.event_id, attempt.status_code) == (event.id, 204)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -1,5 +1,7 @@
-"""``clearstone-api worker`` processes on PostgreSQL: a worker killed with SIGKILL in the middle
-of a re-assessment loses nothing and does nothing twice once other workers finish the run.
+"""``clearstone-api worker`` processes on PostgreSQL: an incident reaches a watching retailer as a
+signed webhook delivered by worker processes; a worker killed with SIGKILL in the middle of a
+re-assessment, or of a webhook delivery, loses nothing and records nothing twice once other
+workers finish.
 
 The API process runs no jobs here (``jobs_in_process`` off, as in production): it only queues
 them. Worker A starts the run and is killed mid-batch; its batch's transaction is rolled back
@@ -14,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -23,13 +26,15 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from bench.api.synthetic import generate_synthetic
+from clearstone import Clearstone, StoneAssessmentChanged
 from clearstone_api.app import create_app
 from clearstone_api.container import container_of
 from clearstone_api.db import Database
 from clearstone_api.security.scopes import Role
 from clearstone_api.settings import Settings
-from tests.api.conftest import Auth
-from tests.api.factories import india_incident
+from tests.api.conftest import Auth, Loader
+from tests.api.factories import incident, india_incident
+from tests.api.receiver import Receiver, receiver
 from tests.support.harness import ASGIClient
 
 STONES = 240
@@ -42,7 +47,9 @@ STALL = 2.0
 def settings_pg(settings: Settings) -> Settings:
     if settings.is_sqlite:
         pytest.skip("worker processes need PostgreSQL (SQLite runs its jobs in the server)")
-    return settings.model_copy(update={"jobs_in_process": False, "reassessment_batch_size": BATCH})
+    # As in production: the API process only queues jobs (deliveries too); workers run them.
+    update = {"jobs_in_process": False, "reassessment_batch_size": BATCH}
+    return settings.model_copy(update={**update, "webhook_delivery": "queue"})
 
 
 @pytest.fixture
@@ -62,6 +69,7 @@ def _environment(settings: Settings) -> dict[str, str]:
         "CLEARSTONE_JOB_STALL_SECONDS": str(STALL),
         "CLEARSTONE_JOBS_PERIODIC": "false",
         "CLEARSTONE_LOG_LEVEL": "WARNING",
+        "CLEARSTONE_WEBHOOKS_ALLOW_PRIVATE": "1",  # the receiver listens on 127.0.0.1
     }
 
 
@@ -146,3 +154,107 @@ def test_a_worker_killed_mid_run_loses_nothing_and_does_nothing_twice(
     assert _scalar(database, leftover) == 0
     versions = "SELECT count(DISTINCT reference_data_version) FROM stone_assessments"
     assert _scalar(database, versions) == 1  # every stone under the change's version
+
+
+@pytest.fixture
+def hook() -> Iterator[Receiver]:
+    with receiver() as running:
+        yield running
+
+
+def _endpoint(client: ASGIClient, headers: dict[str, str], url: str, **body: Any) -> dict[str, Any]:
+    created = client.post("/v1/webhook-endpoints", json={"url": url, **body}, headers=headers)
+    assert created.status_code == 201, created.text
+    endpoint: dict[str, Any] = created.json()
+    return endpoint
+
+
+def test_an_incident_reaches_a_watching_retailer_through_worker_processes(
+    client: ASGIClient, auth: Auth, load: Loader, hook: Receiver, workers: Any
+) -> None:
+    load("DEMO-BW-2023")
+    shop = auth(Role.retailer, tenant="bright-jewels")
+    screened = client.post(
+        "/v1/checkout/screenings", json={"items": ["DEMO-BW-2023"], "watch": True}, headers=shop
+    )
+    assert screened.status_code == 200, screened.text
+    stone_id = screened.json()["items"][0]["stone_id"]
+    endpoint = _endpoint(client, shop, hook.url, event_types=["stone.assessment.changed"])
+    analyst = auth(Role.analyst, tenant="clearstone")
+    change = client.post(
+        "/v1/reference/incidents", json={"incident": incident(), "note": "n"}, headers=analyst
+    )
+    assert change.status_code == 201, change.text
+    assert hook.received == []  # the API process only queued the work
+
+    # Separate processes re-assess the stone, then deliver the event they wrote.
+    done = workers("--processes", "2", "--burst")
+    assert done.wait(180) == 0, done.stderr.read() if done.stderr else ""
+
+    (delivered,) = hook.received
+    with Clearstone(api_key="unused", base_url="http://127.0.0.1:9") as sdk:
+        event = sdk.webhooks.unwrap(delivered.body, delivered.headers, endpoint["secret"])
+    assert isinstance(event, StoneAssessmentChanged)
+    assert event.data.stone_id == stone_id
+    assert event.data.cause.reference_change_id == change.json()["change_id"]
+    assert event.data.before.csc_result != event.data.after.csc_result
+    feed = client.get("/v1/events", params={"type": "stone.assessment.changed"}, headers=shop)
+    assert feed.status_code == 200
+    assert [e["id"] for e in feed.json()["data"]] == [event.id]
+
+
+DELIVERIES = 6
+
+
+def test_a_worker_killed_mid_delivery_loses_no_delivery_and_records_none_twice(
+    client: ASGIClient, auth: Auth, database: Database, hook: Receiver, workers: Any
+) -> None:
+    shop = auth(Role.retailer, tenant="bright-jewels")
+    endpoint = _endpoint(client, shop, hook.url)
+    sent = [
+        client.post(f"/v1/webhook-endpoints/{endpoint['id']}/test-deliveries", headers=shop)
+        for _ in range(DELIVERIES)
+    ]
+    assert [r.status_code for r in sent] == [202] * DELIVERIES
+    events = {r.json()["event_id"] for r in sent}
+    hook.hold = threading.Event()  # the receiver keeps the first request waiting for its answer
+
+    first = workers("--queue", "webhooks")
+    deadline = time.monotonic() + 60
+    while not hook.received:
+        assert time.monotonic() < deadline, "worker A sent nothing"
+        assert first.poll() is None, first.stderr.read() if first.stderr else ""
+        time.sleep(0.02)
+    first.send_signal(signal.SIGKILL)  # mid-delivery: the request sent, its answer not read
+    assert first.wait(30) == -signal.SIGKILL
+    hook.hold.set()
+    cut_off = hook.received[0].headers["webhook-id"]
+    assert _scalar(database, "SELECT count(*) FROM webhook_attempts") == 0  # rolled back
+    assert _scalar(database, "SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing'") == 1
+
+    time.sleep(STALL + 2 * HEARTBEAT)
+    rest = workers("--processes", "2", "--burst", "--queue", "webhooks")
+    assert rest.wait(120) == 0, rest.stderr.read() if rest.stderr else ""
+
+    # At least once: every event arrived, the one cut off twice (same webhook-id, so the
+    # receiver can tell); each delivery recorded once, as one successful attempt.
+    arrived = [r.headers["webhook-id"] for r in hook.received]
+    assert set(arrived) == events
+    assert arrived.count(cut_off) == 2
+    assert len(arrived) == DELIVERIES + 1
+    with database.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT state, attempts FROM webhook_deliveries WHERE endpoint_id = :e"),
+            {"e": endpoint["id"]},
+        ).all()
+    assert sorted(tuple(r) for r in rows) == [("succeeded", 1)] * DELIVERIES
+    attempts = "SELECT count(*) FROM webhook_attempts WHERE succeeded"
+    assert _scalar(database, attempts) == DELIVERIES
+    assert _scalar(database, "SELECT count(*) FROM webhook_attempts") == DELIVERIES
+    # (The stalled-job sweep, a periodic job of the `default` queue no worker here takes, may
+    # be left waiting: only the delivery jobs are this test's.)
+    leftover = (
+        "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'webhooks.deliver' "
+        "AND status IN ('todo', 'doing', 'failed')"
+    )
+    assert _scalar(database, leftover) == 0
