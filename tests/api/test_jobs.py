@@ -1,6 +1,7 @@
 """The job queue seam (``services/jobs.py``): a job enqueued with a write runs once it commits,
-never after a rollback; a failing job is retried on its task's backoff; the queue's depth is a
-metric. Jobs run in the test's own process on both backends (the harness's settings)."""
+never after a rollback; a failing job is retried on its task's backoff; the queue's depth, job
+runs, durations and waits are metrics. Jobs run in the test's own process on both backends (the
+harness's settings)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import threading
 
 import pytest
 from fastapi import FastAPI
+from prometheus_client.parser import text_string_to_metric_families
 
 from clearstone_api.cli import main
 from clearstone_api.container import AppContainer, container_of
@@ -39,6 +41,18 @@ def flaky(app: AppContainer, *, value: str, failures: int) -> None:
         raise RuntimeError(f"attempt {seen + 1} fails on purpose")
     with _GUARD:
         _RAN.append(value)
+
+
+_GATES: dict[str, tuple[threading.Event, threading.Event]] = {}
+
+
+@task("tests.gate")
+def gate(app: AppContainer, *, value: str) -> None:
+    """Holds the in-process worker (one job at a time) until the test opens the gate."""
+    del app
+    started, opened = _GATES[value]
+    started.set()
+    opened.wait(30)
 
 
 def _ran(value: str) -> int:
@@ -147,3 +161,52 @@ def test_settings_run_jobs_in_process_on_sqlite_only_by_default(tmp_path: object
     assert sqlite.jobs.in_process
     assert not postgres.jobs.in_process
     assert postgres.jobs.wait_idle(0)  # separate workers: nothing to wait for here
+
+
+def _metrics(client: ASGIClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def _sample(
+    samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str
+) -> float:
+    return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+def test_queue_depth_job_runs_durations_and_waits_are_metrics(
+    app: FastAPI, client: ASGIClient, request: pytest.FixtureRequest
+) -> None:
+    container = container_of(app)
+    value = _key(request)
+    started, opened = _GATES[value] = (threading.Event(), threading.Event())
+    before = _metrics(client)
+    depth = "clearstone_job_queue_depth"
+    assert _sample(before, depth, queue=DEFAULT) == 0
+    container.jobs.enqueue_now(Job("tests.gate", {"value": value}))
+    assert started.wait(30)  # the worker is busy with the gate
+    waiting = [Job("tests.record", {"value": f"{value}/{i}"}) for i in range(2)]
+    container.jobs.enqueue_now(*waiting)
+    held = _metrics(client)
+    assert _sample(held, depth, queue=DEFAULT) == 2  # due, not started
+    threading.Event().wait(0.2)  # they wait at least this long behind the gate
+    opened.set()
+    assert container.jobs.wait_idle(30)
+    after = _metrics(client)
+    assert _sample(after, depth, queue=DEFAULT) == 0
+
+    def grew(name: str, **labels: str) -> float:
+        return _sample(after, name, **labels) - _sample(before, name, **labels)
+
+    succeeded = {"queue": DEFAULT, "outcome": "succeeded"}
+    assert grew("clearstone_jobs_total", task="tests.gate", **succeeded) == 1
+    assert grew("clearstone_jobs_total", task="tests.record", **succeeded) == 2
+    assert grew("clearstone_job_duration_seconds_count", task="tests.gate") == 1
+    assert grew("clearstone_job_duration_seconds_sum", task="tests.gate") >= 0.2
+    assert grew("clearstone_job_wait_seconds_count", queue=DEFAULT) == 3
+    assert grew("clearstone_job_wait_seconds_sum", queue=DEFAULT) >= 2 * 0.2
