@@ -9,6 +9,7 @@ the engine, not by round trips.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -43,6 +44,7 @@ from clearstone_api.services.chains import assemble_record, footprint
 __all__ = [
     "InlineAssessment",
     "StoneInput",
+    "Stored",
     "assess_inline",
     "assessment_row",
     "lock_stones",
@@ -50,6 +52,15 @@ __all__ = [
     "reassess_stones",
     "store_assessments",
 ]
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What a store wrote: how many stones' assessments, and how many of their verdicts (KP,
+    CSC or risk score) changed. Each stone's before and after is in the ``reassessments`` log."""
+
+    stones: int
+    changed: int
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,8 @@ def assessment_row(
     what to sign (``attestation`` is filled in by :func:`store_assessments`)."""
     view = certificate_view(stone.public_id, _form(stone.record), assessment, assessed_at)
     body = view.model_dump_json().encode()
+    # What is signed is this same view as JSON values: parsed back from its bytes, which is
+    # cheaper than a second walk of the model (model_dump(mode="json") gives the same values).
     return {
         "stone_id": stone.stone_id,
         "kp_result": assessment.kp.result.value,
@@ -96,7 +109,7 @@ def assessment_row(
         stone.stone_id,
         stone.public_id,
         certificate_numbers,
-        view.model_dump(mode="json"),
+        json.loads(body),
         assessed_at,
     )
 
@@ -111,12 +124,12 @@ def store_assessments(
     change_id: int | None = None,
     today: dt.date | None = None,
     custody_event_id: str | None = None,
-) -> list[Reassessment]:
+) -> Stored:
     """Assess ``stones``, upsert their stored assessments (signed) and log each before and
     after; a stone whose verdict moved emits ``stone.assessment.changed`` in the same
     transaction (``services/assessment_events.py``)."""
     if not stones:
-        return []
+        return Stored(0, 0)
     today = today or dt.date.today()
     now = utcnow()
     numbers = attested_numbers(session, [s.stone_id for s in stones])
@@ -185,7 +198,7 @@ def store_assessments(
         session.execute(update(StoneAssessment), updates)
     session.execute(insert(Reassessment), log)
     count_assessments(reason, ((str(e["after_kp"]), str(e["after_csc"])) for e in log))
-    return [Reassessment.model_validate(entry) for entry in log]
+    return Stored(len(log), sum(1 for entry in log if entry["changed"]))
 
 
 def _store_records(session: Session, records: dict[str, ProvenanceRecord]) -> None:
@@ -225,7 +238,7 @@ def reassess_stones(
     attester: Attester,
     reason: str,
     custody_event_id: str | None = None,
-) -> list[Reassessment]:
+) -> Stored:
     """Rebuild the records of ``stones`` from the store (after a write), refresh their
     footprints and store new assessments. Raises ``RecordInvalid`` if a record breaks."""
     lock_stones(session, [stone.id for stone in stones if stone.id is not None])
@@ -259,7 +272,7 @@ def reassess_rows(
     attester: Attester,
     reason: str,
     change_id: int | None,
-) -> list[Reassessment]:
+) -> Stored:
     """Re-assess stored stones from their stored records (reference data changed, records
     did not): no chain is rebuilt. Locks the stones first (:func:`lock_stones`), then reads
     their stored records."""

@@ -147,7 +147,7 @@ def reassess_batch(app: App, *, run_id: int, seq: int) -> None:
             return  # done already: nothing to write
         run = session.get(ReassessmentRun, run_id)
         assert run is not None  # the batch's foreign key
-        log = reassess_rows(
+        stored = reassess_rows(
             session,
             app.references.current(session),
             batch.stone_ids,
@@ -155,8 +155,8 @@ def reassess_batch(app: App, *, run_id: int, seq: int) -> None:
             reason=run.reason,
             change_id=run.change_id,
         )
-        changed = sum(entry.changed for entry in log)
-        batch.stones, batch.changed, batch.done_at = len(log), changed, utcnow()
+        changed = stored.changed
+        batch.stones, batch.changed, batch.done_at = stored.stones, changed, utcnow()
         session.flush()
         # Last, and briefly: the run's row, so that exactly one batch sees none left.
         run = _locked_run(session, run_id)
@@ -166,7 +166,7 @@ def reassess_batch(app: App, *, run_id: int, seq: int) -> None:
                 update(ReferenceChange)
                 .where(col(ReferenceChange.id) == run.change_id)
                 .values(
-                    stones_reassessed=ReferenceChange.stones_reassessed + len(log),
+                    stones_reassessed=ReferenceChange.stones_reassessed + stored.stones,
                     stones_changed=ReferenceChange.stones_changed + changed,
                 )
             )
@@ -180,7 +180,7 @@ def reassess_batch(app: App, *, run_id: int, seq: int) -> None:
         if left == 0:
             _finish(uow, run)
         uow.after_commit(app.certificate_cache.clear)
-        uow.after_commit(lambda: count_reassessed(len(log), changed))
+        uow.after_commit(lambda: count_reassessed(stored.stones, changed))
 
 
 @task(SWEEP_TASK, queue=DEFAULT)
