@@ -16,7 +16,11 @@ from fastapi.staticfiles import StaticFiles
 from clearstone_api.conditional_gets import ConditionalGetMiddleware
 from clearstone_api.container import AppContainer, install_container
 from clearstone_api.http_errors import install_error_handlers
-from clearstone_api.http_semantics import CorsMiddleware, HeadAndMediaTypeMiddleware
+from clearstone_api.http_semantics import (
+    CorsMiddleware,
+    HeadAndMediaTypeMiddleware,
+    public_reads,
+)
 from clearstone_api.observability.http import install_observability
 from clearstone_api.openapi import install_openapi
 from clearstone_api.request_ids import RequestIdMiddleware
@@ -117,27 +121,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_container(app, held)
     install_error_handlers(app)
     app.add_exception_handler(IdempotentReplay, replay_response)
-    for module in (
-        certificates,
-        checkout,
-        assessments,
-        stones,
-        lots,
-        custody,
-        reference,
-        reference_changes,
-        reassessment_runs,
-        transparency,
-        attestations,
-        number_claims,
-        events,
-        watches,
-        webhook_endpoints,
-        oauth,
-        jwks,
-        health,
-    ):
-        app.include_router(module.router)
+    api_routers = [
+        module.router
+        for module in (
+            certificates,
+            checkout,
+            assessments,
+            stones,
+            lots,
+            custody,
+            reference,
+            reference_changes,
+            reassessment_runs,
+            transparency,
+            attestations,
+            number_claims,
+            events,
+            watches,
+            webhook_endpoints,
+            oauth,
+            jwks,
+            health,
+        )
+    ]
+    for router in api_routers:
+        app.include_router(router)
     app.include_router(web.router)
     app.include_router(evidence_page.router)
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
@@ -151,7 +159,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RateLimitMiddleware, limiter=held.rate_limiter, tokens=held.tokens)
     app.add_middleware(HeadAndMediaTypeMiddleware)
     app.add_middleware(RequestIdMiddleware, access_log=settings.access_log)
-    app.add_middleware(CorsMiddleware, allow_origins=settings.cors_allow_origins)
+    app.add_middleware(
+        CorsMiddleware,
+        allow_origins=settings.cors_allow_origins,
+        public=public_reads(r for router in api_routers for r in router.routes),
+    )
     app.add_middleware(TransportGuardMiddleware, max_header_bytes=settings.max_header_bytes)
     install_openapi(app)
     # Outermost: counts what every other layer answers.

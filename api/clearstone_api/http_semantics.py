@@ -1,13 +1,17 @@
 """HTTP semantics every route shares: HEAD, CORS and the request body's media type.
 
 - **HEAD** is answered wherever GET is (RFC 9110 §9.3.2): the same status and headers, no body.
-- **CORS**: the public read operations (certificates, attestations, reference data, the key set,
-  the transparency log, health) answer any origin, without credentials, so a retailer's page
-  can show a verdict from the browser. Their answers carry ``Access-Control-Allow-Origin: *``
-  whether the request named an origin or not, and no ``Vary: Origin``: the same bytes serve
-  every caller, so a shared cache keeps one copy, not one per origin. Everything else answers
-  only the origins in ``CLEARSTONE_CORS_ALLOW_ORIGINS`` (none by default): a token must not be
-  usable from a page the deployment does not trust.
+- **CORS**: the public read operations (every ``GET`` of the contract that declares no
+  credentials: certificates and their attestations, an attestation's status, reference data,
+  the key set, the transparency log, health) answer any origin, without credentials, so a
+  retailer's page can show a verdict from the browser. Their answers carry
+  ``Access-Control-Allow-Origin: *`` whether the request named an origin or not, and no
+  ``Vary: Origin``: the same bytes serve every caller, so a shared cache keeps one copy, not
+  one per origin. Everything else, an authenticated read or write on the same path included
+  (``GET /v1/reference/changes``, ``POST /v1/reference/incidents``), answers only the origins in
+  ``CLEARSTONE_CORS_ALLOW_ORIGINS`` (none by default): a token must not be usable from a page
+  the deployment does not trust. Which operations are public is read from the routes
+  (:func:`public_reads`), so an operation added later is classed by what it declares.
 - **415**: a body sent as anything but JSON (``text/plain``, a form) to a JSON operation is
   refused with 415 before anything parses it; the token endpoint takes its form as RFC 6749
   says.
@@ -19,25 +23,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 
+from fastapi.routing import APIRoute
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from clearstone_api.http_errors import problem_response
+from clearstone_api.routes.auth import requires_credentials
 from clearstone_api.security.principals import TOKEN_URL
 
-__all__ = ["PUBLIC_READ_PREFIXES", "CorsMiddleware", "HeadAndMediaTypeMiddleware"]
+__all__ = ["CorsMiddleware", "HeadAndMediaTypeMiddleware", "public_reads"]
 
-PUBLIC_READ_PREFIXES = (
-    "/v1/certificates/",
-    "/v1/reference/",
-    "/v1/transparency/",
-    "/.well-known/jwks.json",
-    "/healthz",
-    "/readyz",
-)
+_READS = frozenset({"GET", "HEAD"})
 _EXPOSED = ["ETag", "RateLimit", "RateLimit-Policy", "Retry-After", "X-Request-Id", "Location"]
 _PUBLIC_CORS = [
     (b"access-control-allow-origin", b"*"),
@@ -57,15 +58,28 @@ _ANSWERABLE = frozenset(
 )
 
 
-def _is_public_read(path: str) -> bool:
-    return path.startswith(PUBLIC_READ_PREFIXES)
+def public_reads(routes: Iterable[BaseRoute]) -> re.Pattern[str]:
+    """One pattern for the paths of the contract's ``GET`` operations that declare no
+    credentials (the routes' own path patterns, their named groups made anonymous)."""
+    patterns = sorted(
+        re.sub(r"\(\?P<\w+>", "(?:", route.path_regex.pattern)
+        for route in routes
+        if isinstance(route, APIRoute)
+        and route.include_in_schema
+        and "GET" in (route.methods or ())
+        and not requires_credentials(route)
+    )
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)")
 
 
 class CorsMiddleware:
     """Starlette's CORS, with one policy for the public reads and another for the rest."""
 
-    def __init__(self, app: ASGIApp, *, allow_origins: Sequence[str]) -> None:
+    def __init__(
+        self, app: ASGIApp, *, allow_origins: Sequence[str], public: re.Pattern[str]
+    ) -> None:
         self.app = app
+        self.public_paths = public
         self.public = CORSMiddleware(
             app,
             allow_origins=["*"],
@@ -91,12 +105,20 @@ class CorsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if not _is_public_read(scope["path"]):
+        if not self._is_public_read(scope):
             await self.private(scope, receive, send)
         elif scope["method"] == "OPTIONS":
             await self.public(scope, receive, send)  # a preflight, answered by Starlette
         else:
             await self.app(scope, receive, _with_public_cors(send))
+
+    def _is_public_read(self, scope: Scope) -> bool:
+        """A ``GET``/``HEAD`` of a public read, or the preflight of one."""
+        method = scope["method"]
+        if method == "OPTIONS":
+            requested = dict(scope["headers"]).get(b"access-control-request-method", b"")
+            method = requested.decode("latin-1").strip().upper()
+        return method in _READS and self.public_paths.fullmatch(scope["path"]) is not None
 
 
 def _with_public_cors(send: Send) -> Send:

@@ -1,6 +1,12 @@
-"""HEAD, CORS and media types (``http_semantics.py``), as browsers and generic clients use them."""
+"""HEAD, CORS and media types (``http_semantics.py``), as browsers and generic clients use them.
+
+The CORS tests walk every operation of the app's own OpenAPI document, so an operation added
+later is held to the policy its declared security implies."""
 
 from __future__ import annotations
+
+import re
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -12,6 +18,31 @@ from tests.api.conftest import Auth, Loader
 from tests.support.harness import ASGIClient
 
 SHOP = "https://shop.example"
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def _operations(app: FastAPI) -> list[tuple[str, str, bool]]:
+    """``(method, path with its parameters filled in, public read?)`` of every operation."""
+    found = []
+    for path, item in app.openapi()["paths"].items():
+        concrete = re.sub(r"\{[^}]+\}", "x1", path)
+        for method, operation in item.items():
+            if method in METHODS:
+                public = method == "get" and not operation.get("security")
+                found.append((method.upper(), concrete, public))
+    return found
+
+
+def _preflight(client: ASGIClient, method: str, path: str, request_headers: str) -> Any:
+    return client.request(
+        "OPTIONS",
+        path,
+        headers={
+            "Origin": SHOP,
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": request_headers,
+        },
+    )
 
 
 @pytest.mark.parametrize(
@@ -55,30 +86,35 @@ def test_a_page_on_any_origin_may_read_a_public_lookup(load: Loader, client: ASG
     assert "ETag" in response.headers["access-control-expose-headers"]
 
 
-def test_authenticated_operations_allow_no_origin_by_default(client: ASGIClient) -> None:
-    preflight = client.request(
-        "OPTIONS",
-        "/v1/checkout/screenings",
-        headers={"Origin": SHOP, "Access-Control-Request-Method": "POST"},
-    )
-    assert "access-control-allow-origin" not in preflight.headers
+def test_public_reads_and_nothing_else_answer_any_origin(client: ASGIClient) -> None:
+    """A public read (a GET that declares no credentials, an attestation's status included)
+    answers any origin, in its preflight and in its answer, whatever the status; every other
+    operation, an authenticated one on a public path included, answers no origin by default."""
+    operations = _operations(client.app)
+    assert ("GET", "/v1/attestations/x1/status", True) in operations
+    assert ("GET", "/v1/reference/changes", False) in operations
+    for method, path, public in operations:
+        if public:
+            preflight = _preflight(client, method, path, "if-none-match")
+            assert preflight.status_code == 200, (path, preflight.text)
+            assert preflight.headers["access-control-allow-origin"] == "*", path
+            answer = client.request("HEAD", path, headers={"Origin": SHOP})
+            assert answer.headers["access-control-allow-origin"] == "*", (path, answer.status_code)
+        else:
+            preflight = _preflight(client, method, path, "authorization, content-type")
+            assert "access-control-allow-origin" not in preflight.headers, (method, path)
 
 
-def test_an_allowed_origin_may_call_authenticated_operations(settings: Settings) -> None:
+def test_an_allowed_origin_may_call_every_authenticated_operation(settings: Settings) -> None:
     app: FastAPI = create_app(settings.model_copy(update={"cors_allow_origins": [SHOP]}))
     client = ASGIClient(app)
     try:
-        preflight = client.request(
-            "OPTIONS",
-            "/v1/checkout/screenings",
-            headers={
-                "Origin": SHOP,
-                "Access-Control-Request-Method": "POST",
-                "Access-Control-Request-Headers": "authorization, content-type",
-            },
-        )
-        assert preflight.status_code == 200, preflight.text
-        assert preflight.headers["access-control-allow-origin"] == SHOP
+        for method, path, public in _operations(app):
+            if public:
+                continue
+            preflight = _preflight(client, method, path, "authorization, content-type")
+            assert preflight.status_code == 200, (method, path, preflight.text)
+            assert preflight.headers["access-control-allow-origin"] == SHOP, (method, path)
         other = client.request(
             "OPTIONS",
             "/v1/checkout/screenings",

@@ -49,6 +49,7 @@ __all__ = [
     "Watcher",
     "WebhookManager",
     "requires",
+    "requires_credentials",
 ]
 
 
@@ -92,6 +93,11 @@ def _declared_scopes(dependant: Dependant) -> set[str] | None:
             found |= set(sub.parent_oauth_scopes or ())
         pending.extend(sub.dependencies)
     return found
+
+
+def requires_credentials(route: APIRoute) -> bool:
+    """Whether the route demands a token (it declares a scope through :func:`authorize`)."""
+    return _declared_scopes(route.dependant) is not None
 
 
 class AuthorizedRoute(APIRoute):
