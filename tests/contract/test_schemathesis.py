@@ -110,6 +110,28 @@ def _config(dictionaries: dict[str, Any]) -> SchemathesisConfig:
     )
 
 
+@schemathesis.check
+def strong_etag_on_every_read(_ctx: schemathesis.CheckContext, response: Any, case: Case) -> None:
+    """A ``GET`` answered 200 sends a strong ``ETag`` (event streams aside)."""
+    if case.method.upper() != "GET" or response.status_code != 200:
+        return
+    media = (response.headers.get("content-type") or [""])[0]
+    if media.startswith("text/event-stream"):
+        return
+    etag = (response.headers.get("etag") or [""])[0]
+    assert etag.startswith('"') and etag.endswith('"'), f"no strong ETag: {etag!r}"
+
+
+@schemathesis.check
+def location_on_every_201(_ctx: schemathesis.CheckContext, response: Any, case: Case) -> None:
+    """A 201 says where the resource is read, by its own id: ``Location: <path>/<id>``."""
+    if response.status_code != 201:
+        return
+    location = (response.headers.get("location") or [""])[0]
+    expected = f"{case.formatted_path}/{response.json()['id']}"
+    assert location == expected, f"Location {location!r}, expected {expected!r}"
+
+
 def _scope(case: Case, _ctx: Any = None) -> str:
     """The OAuth2 scope the operation declares, ``basic`` for the token endpoint, ``""`` for a
     public operation."""
