@@ -64,6 +64,20 @@ def test_head_answers_wherever_get_does(load: Loader, client: ASGIClient, path: 
     assert head.headers.get("etag") == got.headers.get("etag")
 
 
+def test_head_answers_as_get_on_every_get_operation(client: ASGIClient) -> None:
+    """Every GET of the contract (ids that match nothing; no credentials), so an operation added
+    later is held to it: the same status and media type, no body."""
+    gets = [(path, public) for method, path, public in _operations(client.app) if method == "GET"]
+    assert len(gets) > 30
+    for path, public in gets:
+        got = client.get(path)
+        head = client.request("HEAD", path)
+        assert head.status_code == got.status_code, (path, head.status_code, got.status_code)
+        assert public or got.status_code == 401, (path, got.status_code)
+        assert head.content == b"", path
+        assert head.headers.get("content-type") == got.headers.get("content-type"), path
+
+
 def test_head_on_an_unknown_certificate_is_404_without_a_body(client: ASGIClient) -> None:
     response = client.request("HEAD", "/v1/certificates/NOPE-1")
     assert response.status_code == 404
