@@ -262,7 +262,8 @@ def test_every_phase_passes_every_check_and_every_operation_succeeds(
 
 def _report(request: pytest.FixtureRequest, run: Run, operations: list[str]) -> None:
     """Kept in pytest's cache for the terminal summary (``tests/conftest.py``)."""
-    assert request.config.cache is not None
+    if request.config.cache is None:  # -p no:cacheprovider
+        return
     request.config.cache.set(
         SCHEMATHESIS_REPORT,
         {
