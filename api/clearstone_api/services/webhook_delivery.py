@@ -183,7 +183,11 @@ def deliver(
 ) -> Outcome:
     """Make one attempt of ``delivery_id`` if it is pending and due; record it."""
     with database.session() as session:
-        delivery = session.get(WebhookDelivery, delivery_id)
+        # Locked (PostgreSQL) until this attempt is recorded: a second run of the same
+        # delivery (its job requeued from a worker taken for dead, the sweep's job beside a
+        # running one) waits, then finds it no longer pending, rather than sending it again
+        # and recording a second attempt.
+        delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
         if delivery is None or delivery.state != "pending":
             return Outcome("skipped")
         moment = now or utcnow()
