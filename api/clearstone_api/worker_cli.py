@@ -11,7 +11,7 @@ Example::
 
     clearstone-api worker --processes 2                  # every queue, two processes
     clearstone-api worker --queue webhooks --concurrency 16
-    clearstone-api worker --burst                        # until no job is due, then exit
+    clearstone-api worker --burst                        # until no job is due or running, then exit
 """
 
 from __future__ import annotations
@@ -56,7 +56,10 @@ def add_worker_command(commands: Any, run: Any) -> None:
         help="take jobs from this queue only (repeatable; default: every queue)",
     )
     worker.add_argument(
-        "--burst", action="store_true", help="exit once no job is due instead of waiting"
+        "--burst",
+        action="store_true",
+        help="exit once no job of these queues is due or running in any worker (cron, CI, "
+        "benchmarks: every process of the pool works until a fanned-out run is done)",
     )
     worker.add_argument(
         "--metrics-port",
@@ -71,7 +74,7 @@ def add_worker_command(commands: Any, run: Any) -> None:
 
 
 def _one(settings: Settings, args: argparse.Namespace, index: int) -> None:
-    """One worker process, until it is stopped (or, with ``--burst``, the queue is empty)."""
+    """One worker process, until it is stopped (or, with ``--burst``, no work is left)."""
     from clearstone_api.observability.logs import configure_logging
 
     configure_logging(settings)

@@ -257,3 +257,67 @@ def test_a_worker_killed_mid_delivery_loses_no_delivery_and_records_none_twice(
         "AND status IN ('todo', 'doing', 'failed')"
     )
     assert _scalar(database, leftover) == 0
+
+
+def test_a_burst_worker_waits_for_work_running_elsewhere_and_takes_what_it_queues(
+    app: FastAPI, workers: Any
+) -> None:
+    """``--burst`` ends when no job is due or running, not at the first empty fetch: a burst
+    pool started beside a running plan must still be there for the batches the plan queues.
+    A job scheduled for later is not waited for."""
+    database = container_of(app).database
+    purge = '{"timestamp": 0}'
+    with database.engine.begin() as connection:
+        elsewhere = connection.execute(
+            text("INSERT INTO procrastinate_workers DEFAULT VALUES RETURNING id")
+        ).scalar_one()
+        running = connection.execute(
+            text(
+                "INSERT INTO procrastinate_jobs (queue_name, task_name, args, status, worker_id) "
+                "VALUES ('default', 'events.purge', CAST(:args AS jsonb), 'doing', :w) "
+                "RETURNING id"
+            ),
+            {"args": purge, "w": elsewhere},
+        ).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO procrastinate_jobs (queue_name, task_name, args, scheduled_at) "
+                "VALUES ('default', 'events.purge', CAST(:args AS jsonb), "
+                "now() + interval '1 hour')"
+            ),
+            {"args": purge},
+        )
+
+    def heartbeat() -> None:  # the other worker is alive: its job is not stalled
+        with database.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE procrastinate_workers SET last_heartbeat = now() WHERE id = :w"),
+                {"w": elsewhere},
+            )
+
+    burst = workers("--burst", "--queue", "default")
+    deadline = time.monotonic() + 4 * STALL
+    while time.monotonic() < deadline:
+        heartbeat()
+        assert burst.poll() is None, "the burst worker left while a job was running elsewhere"
+        time.sleep(HEARTBEAT / 2)
+
+    # The running job ends, having queued one more (as a plan queues its batches).
+    with database.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE procrastinate_jobs SET status = 'succeeded' WHERE id = :j"),
+            {"j": running},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO procrastinate_jobs (queue_name, task_name, args) "
+                "VALUES ('default', 'events.purge', CAST(:args AS jsonb))"
+            ),
+            {"args": purge},
+        )
+    assert burst.wait(60) == 0, burst.stderr.read() if burst.stderr else ""
+    left = "SELECT status, count(*) FROM procrastinate_jobs GROUP BY status ORDER BY status"
+    with database.engine.connect() as connection:
+        statuses = dict(connection.execute(text(left)).all())
+    # The queued job was taken and done (deleted on success); the later one still waits.
+    assert statuses == {"succeeded": 1, "todo": 1}
