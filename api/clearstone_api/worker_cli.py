@@ -26,7 +26,8 @@ from types import FrameType
 from typing import Any
 
 from clearstone_api.container import AppContainer
-from clearstone_api.services.job_queue import WorkerOptions, run_worker
+from clearstone_api.services.job_queue import WorkerOptions
+from clearstone_api.services.job_workers import run_worker
 from clearstone_api.services.jobs import QUEUES
 from clearstone_api.settings import Settings
 
